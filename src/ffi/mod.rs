@@ -6,6 +6,8 @@
 //! C handles (`pn_data_t`, `pn_message_t`, ...) are zero-sized markers; a pointer to one
 //! is really a pointer to the Rust object named by its [`Opaque::Inner`].
 
+#![allow(non_camel_case_types, non_upper_case_globals)]
+
 pub mod codec;
 pub mod error;
 pub mod message;
