@@ -1,1 +1,486 @@
 //! An AMQP 1.0 message (spec part 3.2), as proton's `pn_message_t`.
+//!
+//! Header and properties fields are plain Rust fields; delivery annotations, message
+//! annotations, application properties and the body are data trees the application fills
+//! in place. Encoding matches proton-c 0.37 byte for byte: header and properties always
+//! present (list8 unless too large, trailing nulls dropped), the other sections only when
+//! their tree holds something. Decoding replaces the whole message (it clears first, as
+//! proton up to 0.36 did and as the Python API promises; 0.37 stopped clearing).
+
+use crate::codec::decoder::{Descriptor, Field, Reader};
+use crate::codec::encoder;
+use crate::codec::{Data, Scalar, Type};
+use crate::error::{ErrorSlot, Result};
+use std::ffi::CString;
+
+/// `PN_DEFAULT_PRIORITY`.
+pub const DEFAULT_PRIORITY: u8 = 4;
+
+/// Section descriptor codes (spec 3.2).
+pub mod section {
+    pub const HEADER: u64 = 0x70;
+    pub const DELIVERY_ANNOTATIONS: u64 = 0x71;
+    pub const MESSAGE_ANNOTATIONS: u64 = 0x72;
+    pub const PROPERTIES: u64 = 0x73;
+    pub const APPLICATION_PROPERTIES: u64 = 0x74;
+    pub const DATA: u64 = 0x75;
+    pub const AMQP_SEQUENCE: u64 = 0x76;
+    pub const AMQP_VALUE: u64 = 0x77;
+    pub const FOOTER: u64 = 0x78;
+}
+
+/// An AMQP message.
+#[derive(Debug)]
+pub struct Message {
+    pub durable: bool,
+    pub priority: u8,
+    pub ttl: u32,
+    pub first_acquirer: bool,
+    pub delivery_count: u32,
+    pub user_id: Option<Vec<u8>>,
+    pub address: Option<CString>,
+    pub subject: Option<CString>,
+    pub reply_to: Option<CString>,
+    pub content_type: Option<CString>,
+    pub content_encoding: Option<CString>,
+    pub expiry_time: i64,
+    pub creation_time: i64,
+    pub group_id: Option<CString>,
+    pub group_sequence: u32,
+    pub reply_to_group_id: Option<CString>,
+    pub inferred: bool,
+    /// message-id and correlation-id live in small trees (first value = the id) so that the
+    /// legacy `pn_message_id()` views can hand them out.
+    id: Box<Data>,
+    correlation_id: Box<Data>,
+    /// Whether `pn_message_id()` / `pn_message_correlation_id()` views were handed out:
+    /// until then only the id types AMQP allows are kept.
+    id_view: bool,
+    correlation_view: bool,
+    instructions: Box<Data>,
+    annotations: Box<Data>,
+    properties: Box<Data>,
+    body: Box<Data>,
+    error: ErrorSlot,
+}
+
+impl Default for Message {
+    fn default() -> Self {
+        Message {
+            durable: false,
+            priority: DEFAULT_PRIORITY,
+            ttl: 0,
+            first_acquirer: false,
+            delivery_count: 0,
+            user_id: None,
+            address: None,
+            subject: None,
+            reply_to: None,
+            content_type: None,
+            content_encoding: None,
+            expiry_time: 0,
+            creation_time: 0,
+            group_id: None,
+            group_sequence: 0,
+            reply_to_group_id: None,
+            inferred: false,
+            id: Box::default(),
+            correlation_id: Box::default(),
+            id_view: false,
+            correlation_view: false,
+            instructions: Box::default(),
+            annotations: Box::default(),
+            properties: Box::default(),
+            body: Box::default(),
+            error: ErrorSlot::default(),
+        }
+    }
+}
+
+/// Which of the two id fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdField {
+    MessageId,
+    CorrelationId,
+}
+
+/// A C string from bytes, cut at the first NUL as C would read it.
+pub fn c_string(bytes: &[u8]) -> CString {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    CString::new(&bytes[..end]).expect("no interior NUL")
+}
+
+impl Message {
+    pub fn new() -> Message {
+        Message::default()
+    }
+
+    /// Reset every field to its default and empty the four data trees, keeping the tree
+    /// objects (pointers handed to C stay valid).
+    pub fn clear(&mut self) {
+        let mut id = std::mem::take(&mut self.id);
+        let mut correlation_id = std::mem::take(&mut self.correlation_id);
+        let mut trees = [
+            std::mem::take(&mut self.instructions),
+            std::mem::take(&mut self.annotations),
+            std::mem::take(&mut self.properties),
+            std::mem::take(&mut self.body),
+        ];
+        id.clear();
+        correlation_id.clear();
+        for t in trees.iter_mut() {
+            t.clear();
+        }
+        let [instructions, annotations, properties, body] = trees;
+        let (id_view, correlation_view) = (self.id_view, self.correlation_view);
+        let error = std::mem::take(&mut self.error);
+        *self = Message {
+            id,
+            correlation_id,
+            id_view,
+            correlation_view,
+            instructions,
+            annotations,
+            properties,
+            body,
+            error,
+            ..Message::default()
+        };
+    }
+
+    pub fn error(&self) -> &ErrorSlot {
+        &self.error
+    }
+
+    pub fn error_mut(&mut self) -> &mut ErrorSlot {
+        &mut self.error
+    }
+
+    pub fn instructions(&mut self) -> &mut Data {
+        &mut self.instructions
+    }
+
+    pub fn annotations(&mut self) -> &mut Data {
+        &mut self.annotations
+    }
+
+    pub fn properties(&mut self) -> &mut Data {
+        &mut self.properties
+    }
+
+    pub fn body(&mut self) -> &mut Data {
+        &mut self.body
+    }
+
+    fn id_tree(&self, which: IdField) -> &Data {
+        match which {
+            IdField::MessageId => &self.id,
+            IdField::CorrelationId => &self.correlation_id,
+        }
+    }
+
+    /// The legacy data view of an id; from now on any scalar type is kept in it.
+    pub fn id_view(&mut self, which: IdField) -> &mut Data {
+        match which {
+            IdField::MessageId => {
+                self.id_view = true;
+                &mut self.id
+            }
+            IdField::CorrelationId => {
+                self.correlation_view = true;
+                &mut self.correlation_id
+            }
+        }
+    }
+
+    /// The id's value (its tree's first value), or None when unset or not a scalar.
+    pub fn get_id(&self, which: IdField) -> Option<Scalar<'_>> {
+        self.id_tree(which).first_scalar()
+    }
+
+    /// Set an id. Without a data view only null, ulong, uuid, binary and string are kept;
+    /// other types become null, as in proton.
+    pub fn set_id(&mut self, which: IdField, value: Scalar<'_>) -> Result<()> {
+        let viewed = match which {
+            IdField::MessageId => self.id_view,
+            IdField::CorrelationId => self.correlation_view,
+        };
+        let allowed = matches!(
+            value.type_of(),
+            Type::Null | Type::Ulong | Type::Uuid | Type::Binary | Type::String
+        );
+        let value = if viewed || allowed {
+            value
+        } else {
+            Scalar::Null
+        };
+        let tree = match which {
+            IdField::MessageId => &mut self.id,
+            IdField::CorrelationId => &mut self.correlation_id,
+        };
+        tree.clear();
+        if value != Scalar::Null || viewed {
+            tree.put(value)?;
+        }
+        Ok(())
+    }
+
+    // ---- encoding ----
+
+    /// Encode the whole message, appending to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        self.encode_header(out);
+        self.encode_map_section(out, section::DELIVERY_ANNOTATIONS, &self.instructions);
+        self.encode_map_section(out, section::MESSAGE_ANNOTATIONS, &self.annotations);
+        self.encode_properties(out);
+        self.encode_map_section(out, section::APPLICATION_PROPERTIES, &self.properties);
+        if self.body.size() > 0 {
+            let code = match (self.inferred, self.body.first_type()) {
+                (true, Some(Type::Binary)) => section::DATA,
+                (true, Some(Type::List)) => section::AMQP_SEQUENCE,
+                _ => section::AMQP_VALUE,
+            };
+            section_descriptor(out, code);
+            encoder::encode(&self.body, out);
+        }
+    }
+
+    /// The encoded message as a new vector.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.body.size() * 8);
+        self.encode(&mut out);
+        out
+    }
+
+    fn encode_header(&self, out: &mut Vec<u8>) {
+        let mut list = FieldList::begin(out, section::HEADER);
+        list.field(out, self.durable.then_some(Scalar::Bool(true)));
+        list.field(
+            out,
+            (self.priority != DEFAULT_PRIORITY).then_some(Scalar::Ubyte(self.priority)),
+        );
+        list.field(out, (self.ttl != 0).then_some(Scalar::Uint(self.ttl)));
+        list.field(out, self.first_acquirer.then_some(Scalar::Bool(true)));
+        list.field(
+            out,
+            (self.delivery_count != 0).then_some(Scalar::Uint(self.delivery_count)),
+        );
+        list.finish(out);
+    }
+
+    fn encode_properties(&self, out: &mut Vec<u8>) {
+        let time = |t: i64| (t != 0).then_some(Scalar::Timestamp(t));
+        let mut list = FieldList::begin(out, section::PROPERTIES);
+        list.field(out, self.get_id(IdField::MessageId));
+        list.field(out, self.user_id.as_deref().map(Scalar::Binary));
+        list.field(out, string(&self.address));
+        list.field(out, string(&self.subject));
+        list.field(out, string(&self.reply_to));
+        list.field(out, self.get_id(IdField::CorrelationId));
+        list.field(out, symbol(&self.content_type));
+        list.field(out, symbol(&self.content_encoding));
+        list.field(out, time(self.expiry_time));
+        list.field(out, time(self.creation_time));
+        list.field(out, string(&self.group_id));
+        let group_sequence = self.group_id.is_some() || self.group_sequence != 0;
+        list.field(
+            out,
+            group_sequence.then_some(Scalar::Uint(self.group_sequence)),
+        );
+        list.field(out, string(&self.reply_to_group_id));
+        list.finish(out);
+    }
+
+    fn encode_map_section(&self, out: &mut Vec<u8>, code: u64, tree: &Data) {
+        if tree.size() > 0 {
+            section_descriptor(out, code);
+            encoder::encode(tree, out);
+        }
+    }
+
+    /// The message as a sequence of described sections in `data` (cleared first), as
+    /// `pn_message_data` gives it.
+    pub fn to_data(&self, data: &mut Data) -> Result<()> {
+        data.clear();
+        let bytes = self.to_bytes();
+        let mut reader = Reader::new(&bytes);
+        while !reader.at_end() {
+            reader.decode_into(data)?;
+        }
+        Ok(())
+    }
+
+    // ---- decoding ----
+
+    /// Replace this message with the one encoded in `bytes`.
+    pub fn decode(&mut self, bytes: &[u8]) -> Result<()> {
+        self.clear();
+        let mut reader = Reader::new(bytes);
+        while !reader.at_end() {
+            let descriptor = reader.descriptor()?;
+            match descriptor {
+                Descriptor::Code(section::HEADER) => self.decode_header(&mut reader)?,
+                Descriptor::Code(section::PROPERTIES) => self.decode_properties(&mut reader)?,
+                Descriptor::Code(section::DELIVERY_ANNOTATIONS) => {
+                    reader.decode_into(&mut self.instructions)?
+                }
+                Descriptor::Code(section::MESSAGE_ANNOTATIONS) => {
+                    reader.decode_into(&mut self.annotations)?
+                }
+                Descriptor::Code(section::APPLICATION_PROPERTIES) => {
+                    reader.decode_into(&mut self.properties)?
+                }
+                Descriptor::Code(section::FOOTER) => {
+                    reader.field()?;
+                }
+                Descriptor::Code(
+                    code @ (section::DATA | section::AMQP_SEQUENCE | section::AMQP_VALUE),
+                ) => {
+                    self.inferred = code != section::AMQP_VALUE;
+                    reader.decode_into(&mut self.body)?;
+                }
+                _ => {
+                    // Unknown section: keep its value in the body, as proton does.
+                    reader.decode_into(&mut self.body)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn decode_header(&mut self, reader: &mut Reader<'_>) -> Result<()> {
+        let count = reader.list_header()?;
+        for index in 0..count {
+            let Field::Scalar(value) = reader.field()? else {
+                continue;
+            };
+            match (index, value) {
+                (0, Scalar::Bool(v)) => self.durable = v,
+                (1, Scalar::Ubyte(v)) => self.priority = v,
+                (2, Scalar::Uint(v)) => self.ttl = v,
+                (3, Scalar::Bool(v)) => self.first_acquirer = v,
+                (4, Scalar::Uint(v)) => self.delivery_count = v,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn decode_properties(&mut self, reader: &mut Reader<'_>) -> Result<()> {
+        let count = reader.list_header()?;
+        for index in 0..count {
+            let Field::Scalar(value) = reader.field()? else {
+                continue;
+            };
+            let text = match value {
+                Scalar::String(b) | Scalar::Symbol(b) => Some(c_string(b)),
+                _ => None,
+            };
+            match (index, value) {
+                (0, v) => self.decode_id(IdField::MessageId, v)?,
+                (1, Scalar::Binary(b)) => self.user_id = Some(b.to_vec()),
+                (2, _) => self.address = text,
+                (3, _) => self.subject = text,
+                (4, _) => self.reply_to = text,
+                (5, v) => self.decode_id(IdField::CorrelationId, v)?,
+                (6, _) => self.content_type = text,
+                (7, _) => self.content_encoding = text,
+                (8, Scalar::Timestamp(t)) => self.expiry_time = t,
+                (9, Scalar::Timestamp(t)) => self.creation_time = t,
+                (10, _) => self.group_id = text,
+                (11, Scalar::Uint(v)) => self.group_sequence = v,
+                (12, _) => self.reply_to_group_id = text,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Store a decoded id, turning non-negative int and long ids into ulong (a common
+    /// interop fix proton applies).
+    fn decode_id(&mut self, which: IdField, value: Scalar<'_>) -> Result<()> {
+        let value = match value {
+            Scalar::Int(v) if v >= 0 => Scalar::Ulong(v as u64),
+            Scalar::Long(v) if v >= 0 => Scalar::Ulong(v as u64),
+            v => v,
+        };
+        let tree = match which {
+            IdField::MessageId => &mut self.id,
+            IdField::CorrelationId => &mut self.correlation_id,
+        };
+        tree.clear();
+        if value != Scalar::Null {
+            tree.put(value)?;
+        }
+        Ok(())
+    }
+}
+
+fn string(s: &Option<CString>) -> Option<Scalar<'_>> {
+    s.as_ref().map(|s| Scalar::String(s.to_bytes()))
+}
+
+fn symbol(s: &Option<CString>) -> Option<Scalar<'_>> {
+    s.as_ref().map(|s| Scalar::Symbol(s.to_bytes()))
+}
+
+fn section_descriptor(out: &mut Vec<u8>, code: u64) {
+    out.extend_from_slice(&[0x00, 0x53, code as u8]);
+}
+
+/// Writes a section's field list: list8 when it fits, list32 otherwise, with trailing
+/// null fields left out.
+struct FieldList {
+    /// Where the list's constructor goes.
+    start: usize,
+    /// Fields written so far, and the output length after the last non-null one.
+    count: u32,
+    last_present_count: u32,
+    last_present_end: usize,
+}
+
+impl FieldList {
+    fn begin(out: &mut Vec<u8>, code: u64) -> FieldList {
+        section_descriptor(out, code);
+        let start = out.len();
+        // Room for a list8 header (constructor, size, count); widened later if needed.
+        out.extend_from_slice(&[0xc0, 0, 0]);
+        FieldList {
+            start,
+            count: 0,
+            last_present_count: 0,
+            last_present_end: start + 3,
+        }
+    }
+
+    fn field(&mut self, out: &mut Vec<u8>, value: Option<Scalar<'_>>) {
+        self.count += 1;
+        match value {
+            Some(v) => {
+                encoder::write_scalar(out, &v);
+                self.last_present_count = self.count;
+                self.last_present_end = out.len();
+            }
+            None => out.push(0x40),
+        }
+    }
+
+    fn finish(self, out: &mut Vec<u8>) {
+        out.truncate(self.last_present_end);
+        let count = self.last_present_count;
+        let fields = out.len() - (self.start + 3);
+        if count == 0 {
+            out.truncate(self.start);
+            out.push(0x45);
+        } else if fields + 1 <= 255 {
+            out[self.start + 1] = (fields + 1) as u8;
+            out[self.start + 2] = count as u8;
+        } else {
+            let mut header = [0u8; 9];
+            header[0] = 0xd0;
+            header[1..5].copy_from_slice(&((fields + 4) as u32).to_be_bytes());
+            header[5..9].copy_from_slice(&count.to_be_bytes());
+            out.splice(self.start..self.start + 3, header);
+        }
+    }
+}

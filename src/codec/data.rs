@@ -260,6 +260,18 @@ impl Data {
         })
     }
 
+    /// The first top-level value as a scalar, wherever the cursor is.
+    pub fn first_scalar(&self) -> Option<Scalar<'_>> {
+        (!self.nodes.is_empty())
+            .then(|| self.scalar_of(&self.nodes[0].atom))
+            .flatten()
+    }
+
+    /// The type of the first top-level value, wherever the cursor is.
+    pub fn first_type(&self) -> Option<Type> {
+        self.nodes.first().map(|n| n.atom.type_of())
+    }
+
     /// Child count of the current node (0 if none or not compound).
     pub fn child_count(&self) -> usize {
         if self.current == 0 {

@@ -24,7 +24,7 @@ fn invalid() -> Error {
 
 /// Decode one value from `input` into `data` after its cursor; returns bytes consumed.
 pub fn decode(data: &mut Data, input: &[u8]) -> Result<usize> {
-    let mut reader = Reader { input, pos: 0 };
+    let mut reader = Reader::new(input);
     let result = reader.value(data, 0);
     // Proton records only underflow in the data's error; other codes are just returned.
     if let Err(e) = &result {
@@ -68,12 +68,100 @@ pub fn constructor_type(ctor: u8) -> Option<Type> {
     })
 }
 
-struct Reader<'a> {
+/// Reads AMQP values from a byte slice, one at a time.
+pub struct Reader<'a> {
     input: &'a [u8],
     pos: usize,
 }
 
+/// A value read by [`Reader::field`]: a scalar, or the fact that a compound value was skipped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Field<'a> {
+    Scalar(Scalar<'a>),
+    Compound,
+}
+
+/// The descriptor of a described value: AMQP's numeric code or a symbolic name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Descriptor<'a> {
+    Code(u64),
+    Name(&'a [u8]),
+    Other,
+}
+
 impl<'a> Reader<'a> {
+    pub fn new(input: &'a [u8]) -> Self {
+        Reader { input, pos: 0 }
+    }
+
+    /// Bytes consumed so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.pos == self.input.len()
+    }
+
+    /// Decode the next value into `data` after its cursor.
+    pub fn decode_into(&mut self, data: &mut Data) -> Result<()> {
+        self.value(data, 0)
+    }
+
+    /// Read the `0x00` and descriptor that open a described value.
+    pub fn descriptor(&mut self) -> Result<Descriptor<'a>> {
+        if self.u8()? != 0x00 {
+            return Err(Error::new(code::ARG_ERR, "expected a described value"));
+        }
+        Ok(match self.field_at(1)? {
+            Field::Scalar(Scalar::Ulong(c)) => Descriptor::Code(c),
+            Field::Scalar(Scalar::Symbol(n)) => Descriptor::Name(n),
+            _ => Descriptor::Other,
+        })
+    }
+
+    /// Read a list header (list0, list8, list32, or a null standing for an empty list)
+    /// and return its element count.
+    pub fn list_header(&mut self) -> Result<u32> {
+        match self.u8()? {
+            0x40 | 0x45 => Ok(0),
+            0xc0 => self.sized_header(false),
+            0xd0 => self.sized_header(true),
+            _ => Err(Error::new(code::ARG_ERR, "expected a list")),
+        }
+    }
+
+    /// Read one value: scalars are returned, compound values are skipped.
+    pub fn field(&mut self) -> Result<Field<'a>> {
+        self.field_at(0)
+    }
+
+    fn field_at(&mut self, depth: usize) -> Result<Field<'a>> {
+        if depth >= MAX_DEPTH {
+            return Err(Error::new(code::ERR, "data nested too deeply"));
+        }
+        let ctor = self.u8()?;
+        match ctor {
+            0x00 => {
+                self.field_at(depth + 1)?;
+                self.field_at(depth + 1)?;
+                Ok(Field::Compound)
+            }
+            0x45 => Ok(Field::Compound),
+            0xc0 | 0xc1 | 0xe0 => {
+                let size = self.u8()? as usize;
+                self.take(size)?;
+                Ok(Field::Compound)
+            }
+            0xd0 | 0xd1 | 0xf0 => {
+                let size = u32::from_be_bytes(self.array()?) as usize;
+                self.take(size)?;
+                Ok(Field::Compound)
+            }
+            _ => self.scalar(ctor).map(Field::Scalar),
+        }
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if self.input.len() - self.pos < n {
             return Err(underflow());
