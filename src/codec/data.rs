@@ -398,11 +398,12 @@ impl Data {
     }
 
     pub fn put_array(&mut self, described: bool, elem: Type) -> Result<()> {
-        self.add(Atom::Array {
-            described,
-            elem: Some(elem),
-        })
-        .map(drop)
+        self.put_array_of(described, Some(elem))
+    }
+
+    /// Put an array whose element type may still be unknown (the decoder fills it in).
+    pub(crate) fn put_array_of(&mut self, described: bool, elem: Option<Type>) -> Result<()> {
+        self.add(Atom::Array { described, elem }).map(drop)
     }
 
     /// Put a copy of another tree's node (scalar or compound shell) after the cursor.
@@ -416,7 +417,14 @@ impl Data {
     /// Deep-copy up to `limit` top-level values of `src` (from its root, ignoring its
     /// cursor) after this tree's cursor.
     pub fn append(&mut self, src: &Data, limit: Option<usize>) -> Result<()> {
-        let mut root = src.first_root();
+        // Start where `src` would be after a rewind (respecting its narrowing).
+        let mut root = if src.base_current != 0 {
+            src.node(src.base_current).next
+        } else if src.base_parent != 0 {
+            src.node(src.base_parent).down
+        } else {
+            src.first_root()
+        };
         let mut count = 0;
         while root != 0 && limit.is_none_or(|l| count < l) {
             // Walk the subtree iteratively so that deep trees cannot exhaust the stack.
@@ -431,6 +439,7 @@ impl Data {
                 }
                 while id != root {
                     let next = src.node(id).next;
+                    // (siblings of `root` itself are handled by the outer loop)
                     if next != 0 {
                         id = next;
                         continue 'subtree;

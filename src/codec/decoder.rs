@@ -226,7 +226,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Read a compound's size and count; the size must cover the count and fit the input.
+    /// Read a compound's size and count. The size must fit the input (else underflow) and
+    /// cover the count field (else invalid), checked in proton's order.
     fn sized_header(&mut self, wide: bool) -> Result<u32> {
         let (size, count_width) = if wide {
             (u32::from_be_bytes(self.array()?) as usize, 4)
@@ -236,21 +237,22 @@ impl<'a> Reader<'a> {
         if size > self.remaining() {
             return Err(underflow());
         }
-        if size < count_width {
-            return Err(invalid());
-        }
-        Ok(if wide {
+        let count = if wide {
             u32::from_be_bytes(self.array()?)
         } else {
             self.u8()? as u32
-        })
+        };
+        if size < count_width {
+            return Err(invalid());
+        }
+        Ok(count)
     }
 
     fn array_value(&mut self, data: &mut Data, wide: bool, depth: usize) -> Result<()> {
         let count = self.sized_header(wide)?;
         let mut ctor = self.u8()?;
         let described = ctor == 0x00;
-        data.put_array(described, Type::Null)?;
+        data.put_array_of(described, None)?;
         let (_, array_node) = data.cursor();
         data.enter();
         let result = (|| {
@@ -259,13 +261,14 @@ impl<'a> Reader<'a> {
                 ctor = self.u8()?;
             }
             let elem = constructor_type(ctor);
-            data.set_array_elem(array_node, elem);
             if elem.is_none() || ctor == 0x00 {
                 return Err(invalid());
             }
             for _ in 0..count {
                 self.value_after(ctor, data, depth + 1)?;
             }
+            // Proton names the element type only once the whole array has decoded.
+            data.set_array_elem(array_node, elem);
             Ok(())
         })();
         data.exit();

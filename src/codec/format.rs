@@ -364,10 +364,12 @@ struct Frame {
     index: usize,
     /// Children printed so far (named null fields are skipped).
     printed: usize,
-    /// Field names for the children of a list that is the value of a known descriptor.
+    /// Field names for the children of the value of a known descriptor.
     fields: &'static [&'static str],
-    /// For a described frame: the field names its descriptor gives the value.
-    value_fields: &'static [&'static str],
+    /// The value of a known descriptor: its null children are not printed.
+    skip_nulls: bool,
+    /// For a described frame: the field names its descriptor gives the value, if known.
+    value_fields: Option<&'static [&'static str]>,
 }
 
 impl Frame {
@@ -380,7 +382,8 @@ impl Frame {
             index: 0,
             printed: 0,
             fields: &[],
-            value_fields: &[],
+            skip_nulls: false,
+            value_fields: None,
         }
     }
 }
@@ -398,7 +401,7 @@ impl Visitor for Formatter {
         let parent = self.frames.last_mut().expect("root frame");
         let index = parent.index;
         let named = parent.fields.get(index).copied();
-        if named.is_some() && node.atom == Atom::Null {
+        if parent.skip_nulls && node.atom == Atom::Null {
             self.frames.push(Frame::new(Kind::Scalar));
             return Ok(());
         }
@@ -416,7 +419,16 @@ impl Visitor for Formatter {
         let value_fields = if parent.kind == Kind::Described && index == 1 {
             parent.value_fields
         } else {
-            &[]
+            None
+        };
+        // The value of a known descriptor: label its fields, leave out its nulls.
+        let described_value = |frame: Frame| match value_fields {
+            Some(fields) => Frame {
+                fields,
+                skip_nulls: true,
+                ..frame
+            },
+            None => frame,
         };
         if let Some(name) = named {
             self.out.extend_from_slice(name.as_bytes());
@@ -425,21 +437,18 @@ impl Visitor for Formatter {
         let mut frame = match node.atom {
             Atom::List => {
                 self.out.push(b'[');
-                Frame {
-                    fields: value_fields,
-                    ..Frame::new(Kind::List)
-                }
+                described_value(Frame::new(Kind::List))
             }
             Atom::Map => {
                 self.out.push(b'{');
-                Frame::new(Kind::Map)
+                described_value(Frame::new(Kind::Map))
             }
             Atom::Array { elem, .. } => {
                 self.out.push(b'@');
                 self.out
                     .extend_from_slice(elem.map_or("<UNKNOWN>", |t| t.pn_name()).as_bytes());
                 self.out.push(b'[');
-                Frame::new(Kind::Array)
+                described_value(Frame::new(Kind::Array))
             }
             Atom::Described => {
                 self.out.push(b'@');
@@ -455,7 +464,7 @@ impl Visitor for Formatter {
                         self.frames
                             .last_mut()
                             .expect("described frame")
-                            .value_fields = fields;
+                            .value_fields = Some(fields);
                     }
                     _ => format_scalar(&mut self.out, &value),
                 }

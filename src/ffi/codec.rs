@@ -9,7 +9,6 @@ use super::{byte_slice, c_str, free_handle, guard, handle, inner, into_handle, O
 use crate::codec::{decoder, encoder, format, Data, Scalar, Type, INVALID_TYPE};
 use crate::error::Error;
 use libc::{c_char, c_int, c_void, size_t, ssize_t};
-use std::io::Write;
 
 /// An AMQP data tree with a cursor. Opaque to C.
 pub struct pn_data_t {
@@ -367,15 +366,29 @@ pub extern "C" fn pn_data_format(
     })
 }
 
+extern "C" {
+    /// The C library's standard output stream.
+    static mut stdout: *mut libc::FILE;
+}
+
+/// Write to C's `stdout` stream, so the text interleaves correctly with the
+/// application's own `printf` output (which a Rust-side write would overtake).
+fn c_stdout_write(bytes: &[u8]) -> bool {
+    if bytes.is_empty() {
+        return true;
+    }
+    // SAFETY: `stdout` is the C library's stream, valid for the life of the process.
+    unsafe { libc::fwrite(bytes.as_ptr() as *const c_void, 1, bytes.len(), stdout) == bytes.len() }
+}
+
 /// Print the formatted tree to stdout (no newline). Returns 0.
 #[no_mangle]
 pub extern "C" fn pn_data_print(data: *mut pn_data_t) -> c_int {
     with_data(data, PN_ARG_ERR, |d| {
-        let text = format::format(d);
-        let mut out = std::io::stdout().lock();
-        match out.write_all(&text).and_then(|()| out.flush()) {
-            Ok(()) => 0,
-            Err(_) => PN_ERR,
+        if c_stdout_write(&format::format(d)) {
+            0
+        } else {
+            PN_ERR
         }
     })
 }
@@ -384,9 +397,7 @@ pub extern "C" fn pn_data_print(data: *mut pn_data_t) -> c_int {
 #[no_mangle]
 pub extern "C" fn pn_data_dump(data: *mut pn_data_t) {
     with_data(data, (), |d| {
-        let text = format::dump(d);
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        c_stdout_write(format::dump(d).as_bytes());
     })
 }
 
@@ -407,7 +418,8 @@ pub extern "C" fn pn_data_encode(
         let mut sink = encoder::SliceSink::new(buf);
         encoder::encode(d, &mut sink);
         if sink.overflow {
-            PN_OVERFLOW as ssize_t
+            d.error_mut()
+                .set(PN_OVERFLOW, Some("not enough space to encode")) as ssize_t
         } else {
             use encoder::Sink;
             sink.len() as ssize_t
@@ -495,7 +507,14 @@ pub extern "C" fn pn_data_put_atom(data: *mut pn_data_t, atom: pn_atom_t) -> c_i
     // SAFETY: a byte atom from C points to `size` readable bytes.
     match unsafe { atom.to_scalar() } {
         Some(s) => put_scalar(data, s),
-        None => PN_ARG_ERR,
+        None => match atom.type_ {
+            // A compound atom puts an empty node of that kind.
+            PN_DESCRIBED => pn_data_put_described(data),
+            PN_LIST => pn_data_put_list(data),
+            PN_MAP => pn_data_put_map(data),
+            PN_ARRAY => pn_data_put_array(data, false, PN_NULL),
+            _ => PN_ARG_ERR,
+        },
     }
 }
 
@@ -584,8 +603,16 @@ pub extern "C" fn pn_data_get_bytes(data: *mut pn_data_t) -> pn_bytes_t {
 /// The current node as an atom (type PN_NULL if there is no current node or it is compound).
 #[no_mangle]
 pub extern "C" fn pn_data_get_atom(data: *mut pn_data_t) -> pn_atom_t {
-    get_scalar(data, pn_atom_t::null(), |s| {
-        Some(pn_atom_t::from_scalar(&s))
+    with_data(data, pn_atom_t::null(), |d| {
+        match (d.scalar(), d.current_type()) {
+            (Some(s), _) => pn_atom_t::from_scalar(&s),
+            // A compound node's atom carries only its type.
+            (None, Some(t)) => pn_atom_t {
+                type_: t.code(),
+                ..pn_atom_t::null()
+            },
+            (None, None) => pn_atom_t::null(),
+        }
     })
 }
 
@@ -620,6 +647,11 @@ fn append_impl(
     guard!(PN_ERR, {
         if data.is_null() || src.is_null() {
             return PN_ARG_ERR;
+        }
+        if replace && data == src {
+            // Copying a tree onto itself: proton clears first, leaving nothing to copy.
+            with_data(data, (), Data::clear);
+            return 0;
         }
         // SAFETY: both are live pn_data_t handles. They may be the same object, so copy
         // the source first rather than borrowing it twice.
