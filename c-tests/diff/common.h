@@ -230,4 +230,28 @@ static inline void roundtrip(const char *label, pn_data_t *d)
   pn_data_free(e);
 }
 
+/* Print every node below the cursor's level, depth first, with its exact type. */
+static inline void print_tree(pn_data_t *d, int depth)
+{
+  while (pn_data_next(d)) {
+    pn_type_t t = pn_data_type(d);
+    printf("  %*s%s", depth * 2, "", pn_type_name(t));
+    bool compound = t == PN_LIST || t == PN_MAP || t == PN_ARRAY || t == PN_DESCRIBED;
+    if (t == PN_LIST) printf(" count=%zu", pn_data_get_list(d));
+    if (t == PN_MAP) printf(" count=%zu", pn_data_get_map(d));
+    if (t == PN_ARRAY)
+      printf(" count=%zu described=%d element=%s", pn_data_get_array(d), pn_data_is_array_described(d),
+             pn_type_name(pn_data_get_array_type(d)));
+    if (!compound) {
+      printf(" ");
+      print_atom(pn_data_get_atom(d));
+    }
+    printf("\n");
+    if (compound && pn_data_enter(d)) {
+      print_tree(d, depth + 1);
+      pn_data_exit(d);
+    }
+  }
+}
+
 #endif
