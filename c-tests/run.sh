@@ -251,16 +251,16 @@ if wanted coverage && [ "$oracle_ok" -eq 1 ]; then
   diffmissing=""
   nullmissing=""
   for f in $funcs; do
-    [ "$f" = pn_message_send ] && continue # needs a link; not testable here
-    grep -qw "$f" "$out/coverage.diff.c" || diffmissing="$diffmissing $f"
     grep -qw "$f" "$out/coverage.null.c" || nullmissing="$nullmissing $f"
+    [ "$f" = pn_message_send ] && continue # needs a link: not in the differential tests
+    grep -qw "$f" "$out/coverage.diff.c" || diffmissing="$diffmissing $f"
   done
   for v in pn_bytes_null pn_rwbytes_null; do
     grep -qw "$v" "$out/coverage.diff.c" || diffmissing="$diffmissing $v"
   done
   if [ -z "$diffmissing" ]; then pass "coverage: diff/ calls all $nfuncs functions (pn_message_send excepted)"
   else fail "coverage: diff/ misses functions" "$diffmissing"; fi
-  if [ -z "$nullmissing" ]; then pass "coverage: null/ calls all $nfuncs functions (pn_message_send excepted)"
+  if [ -z "$nullmissing" ]; then pass "coverage: null/ calls all $nfuncs functions"
   else fail "coverage: null/ misses functions" "$nullmissing"; fi
 fi
 
