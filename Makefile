@@ -1,0 +1,154 @@
+# Build, test and install the Rust drop-in for proton-c 0.37's libqpid-proton.so.11.
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+CARGO ?= cargo
+CC := $(if $(filter default,$(origin CC)),gcc,$(CC))
+PREFIX ?= /usr/local
+DESTDIR ?=
+PYTHON ?= python3
+
+SONAME := libqpid-proton.so.11
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+CARGO_LIB := $(TARGET_DIR)/release/libqpid_proton.so
+LIBDIR := build/lib
+LIB := $(LIBDIR)/$(SONAME)
+PC_IN := pkgconfig/libqpid-proton.pc.in
+PY_LIBDIR := python/proton/_lib
+DEMO_DIR := build/demo
+CWARN := -Wall -Wextra -Werror
+
+# What the C and Python suites are told about our build.
+TEST_ENV := PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) PROTON_INCLUDE=$(CURDIR)/include
+
+# The suites `make test` runs, in order; each is a `test-<name>` target.
+SUITES := rust symbols c python demo
+
+# pc-file PREFIX LIBDIR INCLUDEDIR OUTPUT
+define pc-file
+mkdir -p $(dir $(4))
+sed -e 's|@PREFIX@|$(1)|' -e 's|@LIBDIR@|$(2)|' -e 's|@INCLUDEDIR@|$(3)|' $(PC_IN) >$(4).tmp
+mv $(4).tmp $(4)
+endef
+
+# replace SRC DST: copy through a temporary file, so running programs keep the old inode.
+define replace
+mkdir -p $(dir $(2))
+cp $(1) $(2).tmp
+mv -f $(2).tmp $(2)
+endef
+
+.PHONY: all help headers deps test test-rust test-symbols test-abi test-c test-python \
+	test-demo demo bench install clean
+
+## all: cargo build --release, then build/lib (library, symlink, .pc) and python/proton/_lib
+all:
+	$(CARGO) build --release
+	$(call replace,$(CARGO_LIB),$(LIB))
+	ln -sfn $(SONAME) $(LIBDIR)/libqpid-proton.so
+	$(call pc-file,$(CURDIR),$${prefix}/$(LIBDIR),$${prefix}/include,$(LIBDIR)/pkgconfig/libqpid-proton.pc)
+	$(call replace,$(CARGO_LIB),$(PY_LIBDIR)/$(SONAME))
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## headers: regenerate the cbindgen headers in include/proton/ (see tests/headers.rs)
+headers:
+	UPDATE_HEADERS=1 $(CARGO) test --release --test headers
+
+## deps: install the system packages the tests need (Debian 12; no-op when present)
+deps:
+	bash scripts/install-deps.sh
+
+## test: deps, all, then every suite (rust symbols c python demo); fails if any failed
+test: deps all
+	@failed=(); summary=(); \
+	for s in $(SUITES); do \
+	  echo; echo "===== test-$$s"; start=$$SECONDS; \
+	  if $(MAKE) --no-print-directory test-$$s; then r=PASS; else r=FAIL; failed+=($$s); fi; \
+	  summary+=("$$(printf '  %-14s %s (%ss)' test-$$s $$r $$((SECONDS - start)))"); \
+	done; \
+	echo; echo "===== summary"; printf '%s\n' "$${summary[@]}"; \
+	if [ $${#failed[@]} -gt 0 ]; then echo "FAILED: $${failed[*]}"; exit 1; fi; \
+	echo "all suites passed"
+
+## test-rust: cargo test --release (unit tests, and the header drift check)
+test-rust:
+	$(CARGO) test --release
+
+## test-symbols: exported symbols vs Debian's library, plus the header/ABI compile checks
+test-symbols: all
+	@rc=0; \
+	PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) bash scripts/check-symbols.sh || rc=1; \
+	$(MAKE) --no-print-directory test-abi || rc=1; \
+	exit $$rc
+
+## test-abi: compile checks of include/proton/ (ABI, C89..C++11, legacy code, prototypes)
+test-abi:
+	CC=$(CC) PROTON_INCLUDE=$(CURDIR)/include bash scripts/check-headers.sh
+
+## test-c: the C differential tests (c-tests/run.sh)
+test-c: all
+	@$(call run-script,c-tests/run.sh)
+
+## test-python: the Python tests (python/run-tests.sh)
+test-python: all
+	@$(call run-script,python/run-tests.sh)
+
+## test-demo: the demo prints the same with Debian's proton-c and with ours
+test-demo: $(DEMO_DIR)/message_demo $(DEMO_DIR)/message_demo.reference
+	@$(DEMO_DIR)/message_demo.reference >$(DEMO_DIR)/expected
+	@$(DEMO_DIR)/message_demo >$(DEMO_DIR)/actual
+	@if diff -u $(DEMO_DIR)/expected $(DEMO_DIR)/actual; then \
+	  echo "ok   message_demo output matches proton-c 0.37"; \
+	else echo "FAIL message_demo output differs from proton-c 0.37 (- Debian, + ours)"; exit 1; fi
+
+## demo: build everything and run the main job (c-tests/demo/message_demo.c) on our library
+demo: $(DEMO_DIR)/message_demo
+	@echo "== $< (our headers and $(LIB))"
+	@$(DEMO_DIR)/message_demo
+
+## bench: the benchmarks (c-tests/bench/run.sh)
+bench: all
+	@$(call run-script,c-tests/bench/run.sh)
+
+# run-script SCRIPT: run a suite script with TEST_ENV; a missing script is a failure.
+define run-script
+if [ ! -f $(1) ]; then echo "FAIL $(1) is missing"; exit 1; fi; \
+$(TEST_ENV) bash $(1)
+endef
+
+# The demo against our headers and library; -MD lets us prove no Debian header was read.
+$(DEMO_DIR)/message_demo: c-tests/demo/message_demo.c all
+	@mkdir -p $(DEMO_DIR)
+	$(CC) $(CWARN) -I include -MD -MF $@.d -o $@ $< -L $(LIBDIR) -lqpid-proton \
+	  -Wl,-rpath,$(CURDIR)/$(LIBDIR)
+	@if grep -q /usr/include/proton/ $@.d; then \
+	  echo "demo: compiled against Debian's headers, not include/"; rm -f $@; exit 1; fi
+
+# The same demo built against Debian's proton-c: the reference output.
+$(DEMO_DIR)/message_demo.reference: c-tests/demo/message_demo.c
+	@mkdir -p $(DEMO_DIR)
+	$(CC) $(CWARN) -o $@ $< -lqpid-proton
+
+## install: library, headers, .pc and Python package under PREFIX (default /usr/local)
+PYTHONDIR ?= $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib", "posix_prefix", {"base": "$(PREFIX)", "platbase": "$(PREFIX)"}))')
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/proton
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sfn $(SONAME) $(DESTDIR)$(PREFIX)/lib/libqpid-proton.so
+	install -m 644 include/proton/*.h $(DESTDIR)$(PREFIX)/include/proton/
+	$(call pc-file,$(PREFIX),$${prefix}/lib,$${prefix}/include,$(DESTDIR)$(PREFIX)/lib/pkgconfig/libqpid-proton.pc)
+	@if [ -f python/proton/__init__.py ]; then \
+	  echo "install python/proton -> $(DESTDIR)$(PYTHONDIR)/proton"; \
+	  rm -rf $(DESTDIR)$(PYTHONDIR)/proton; install -d $(DESTDIR)$(PYTHONDIR); \
+	  cp -r python/proton $(DESTDIR)$(PYTHONDIR)/proton; \
+	  find $(DESTDIR)$(PYTHONDIR)/proton -name __pycache__ -prune -exec rm -rf {} +; \
+	else echo "install: python/proton not there yet, Python package skipped"; fi
+
+## clean: remove build outputs (cargo's target/, build/, python/proton/_lib)
+clean:
+	$(CARGO) clean
+	rm -rf build $(PY_LIBDIR)
