@@ -8,16 +8,18 @@
 #   C  run binary A with LD_LIBRARY_PATH=$PROTON_BUILD_LIB (drop-in)  -> must equal A
 # Each run's dynamic loader log proves which libqpid-proton.so.11 was really loaded.
 # Lines starting with "~" are informational and are dropped before comparing (see
-# diff/common.h).  Then c-tests/null/null_args.c (NULL arguments; our library only, under
-# ASan+UBSan) and a static check that the programs call every function of types.h, error.h,
-# codec.h and message.h.
+# diff/common.h).  Then c-tests/null/null_args.c (NULL arguments) and c-tests/fuzz/
+# message_corpus.c (proton's fuzz corpus through pn_message_decode), both on our library only
+# under ASan+UBSan, and a static check that the programs call every function of types.h,
+# error.h, codec.h and message.h.
 #
 # Usage: c-tests/run.sh [--oracle-only] [NAME...]
 #   --oracle-only   build and run A only (develop tests against the original)
-#   NAME...         only these programs (file names in diff/ without .c; "null", "coverage")
+#   NAME...         only these checks (file names in diff/ without .c; "null", "fuzz", "coverage")
 # Env: PROTON_BUILD_LIB (dir with our libqpid-proton.so.11 and libqpid-proton.so; default
 #      <repo>/build/lib), PROTON_INCLUDE (our headers; default <repo>/include),
-#      INTEROP_DIR (default /work/shared/interop), CC (default gcc).
+#      INTEROP_DIR (default /work/shared/interop), FUZZ_DIR (default
+#      /work/shared/fuzz-corpus/fuzz-message-decode), CC (default gcc).
 # Prints one line per check and finally "N passed, N failed"; exits 1 on any failure.
 
 set -u
@@ -27,6 +29,7 @@ repo=$(cd "$here/.." && pwd)
 PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
 PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
 INTEROP_DIR=${INTEROP_DIR:-/work/shared/interop}
+FUZZ_DIR=${FUZZ_DIR:-/work/shared/fuzz-corpus/fuzz-message-decode}
 CC=${CC:-gcc}
 out=$here/out
 CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror)
@@ -40,7 +43,7 @@ only=()
 for arg in "$@"; do
   case "$arg" in
     --oracle-only) oracle_only=1 ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "unknown option $arg" >&2; exit 2 ;;
     *) only+=("$arg") ;;
   esac
@@ -149,9 +152,10 @@ if [ "$oracle_only" -eq 0 ]; then
     ours_ok=0
     ours_msg="our library is missing: need $PROTON_BUILD_LIB/libqpid-proton.so.11 and libqpid-proton.so (set PROTON_BUILD_LIB)"
     fail "our library present" "$ours_msg"
-  elif same_file "$PROTON_BUILD_LIB/libqpid-proton.so.11" "$SYS_LIB"; then
+  elif same_file "$PROTON_BUILD_LIB/libqpid-proton.so.11" "$SYS_LIB" ||
+    cmp -s "$PROTON_BUILD_LIB/libqpid-proton.so.11" "$SYS_LIB"; then
     ours_ok=0
-    ours_msg="PROTON_BUILD_LIB points at the system library"
+    ours_msg="PROTON_BUILD_LIB holds the system library (or a copy of it), not ours"
     fail "our library present" "$ours_msg"
   fi
 fi
@@ -233,6 +237,29 @@ $(grep -E '^(FAIL|not ok)' "$out/null/null_args.txt" | head -n 30)
 $(tail -n 1 "$out/null/null_args.txt")"
   else
     pass "null_args (our library, ASan+UBSan): $(tail -n 1 "$out/null/null_args.txt")"
+  fi
+fi
+
+# ---- fuzz corpus through message decode, our library only ---------------------------------
+if [ "$oracle_only" -eq 0 ] && wanted fuzz; then
+  src=$here/fuzz/message_corpus.c
+  bin=$out/fuzz/message_corpus
+  mkdir -p "$out/fuzz"
+  dirs=("$FUZZ_DIR/corpus" "$FUZZ_DIR/crash")
+  if [ ! -d "${dirs[0]}" ] || [ ! -d "${dirs[1]}" ]; then
+    fail "message_corpus" "fuzz corpus missing: ${dirs[*]} (set FUZZ_DIR)"
+  elif [ "$ours_ok" -eq 0 ]; then
+    fail "message_corpus" "$ours_msg"
+  elif ! msg=$("$CC" "${CFLAGS[@]}" -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+      -fno-omit-frame-pointer -o "$bin" "$src" -L"$PROTON_BUILD_LIB" -lqpid-proton 2>&1); then
+    fail "message_corpus build" "$msg"
+  elif ! ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+      UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+      run_prog "$bin" "$PROTON_BUILD_LIB" "$out/fuzz/message_corpus.txt" "$OUR_LIB" "${dirs[@]}"; then
+    fail "message_corpus (our library, ASan+UBSan)" "$run_msg
+last file reached: $(tail -n 1 "$out/fuzz/message_corpus.txt" | cut -d: -f1)"
+  else
+    pass "message_corpus (our library, ASan+UBSan): $(tail -n 1 "$out/fuzz/message_corpus.txt") decoded without a crash, leak or UB"
   fi
 fi
 
