@@ -198,9 +198,12 @@ impl<'a> Reader<'a> {
             0x00 => {
                 data.put_described()?;
                 data.enter();
-                let result = self
-                    .value(data, depth + 1)
-                    .and_then(|()| self.value(data, depth + 1));
+                // A descriptor may not itself be described (proton rejects it too).
+                let result = match self.input.get(self.pos) {
+                    Some(0x00) => Err(invalid()),
+                    _ => self.value(data, depth + 1),
+                }
+                .and_then(|()| self.value(data, depth + 1));
                 data.exit();
                 result
             }

@@ -77,6 +77,8 @@ pub union pn_atom_u {
 }
 
 /// A scalar value tagged with its type (24 bytes: type at 0, value at 8).
+///
+/// cbindgen:field-names=[type, u]
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct pn_atom_t {
@@ -162,9 +164,9 @@ impl pn_atom_t {
                 PN_DECIMAL64 => Scalar::Decimal64(u.as_decimal64),
                 PN_DECIMAL128 => Scalar::Decimal128(u.as_decimal128.to_bytes()),
                 PN_UUID => Scalar::Uuid(u.as_uuid.to_bytes()),
-                PN_BINARY => Scalar::Binary(byte_slice(u.as_bytes.start, u.as_bytes.size)),
-                PN_STRING => Scalar::String(byte_slice(u.as_bytes.start, u.as_bytes.size)),
-                PN_SYMBOL => Scalar::Symbol(byte_slice(u.as_bytes.start, u.as_bytes.size)),
+                PN_BINARY => Scalar::Binary(byte_slice(u.as_bytes.start, u.as_bytes.size)?),
+                PN_STRING => Scalar::String(byte_slice(u.as_bytes.start, u.as_bytes.size)?),
+                PN_SYMBOL => Scalar::Symbol(byte_slice(u.as_bytes.start, u.as_bytes.size)?),
                 _ => return None,
             })
         }
@@ -353,7 +355,10 @@ pub extern "C" fn pn_data_format(
         let text = format::format(d);
         // SAFETY: `size` is non-NULL and points to the caller's capacity.
         let capacity = unsafe { *size };
-        if text.len() >= capacity || bytes.is_null() {
+        if bytes.is_null() {
+            return PN_ARG_ERR;
+        }
+        if text.len() >= capacity {
             return PN_OVERFLOW;
         }
         // SAFETY: `bytes` has room for `capacity` > text.len() bytes.
@@ -409,6 +414,9 @@ pub extern "C" fn pn_data_encode(
     size: size_t,
 ) -> ssize_t {
     with_data(data, PN_ARG_ERR as ssize_t, |d| {
+        if bytes.is_null() && size > 0 {
+            return PN_ARG_ERR as ssize_t;
+        }
         let buf: &mut [u8] = if bytes.is_null() || size == 0 {
             &mut []
         } else {
@@ -444,7 +452,9 @@ pub extern "C" fn pn_data_decode(
 ) -> ssize_t {
     with_data(data, PN_ARG_ERR as ssize_t, |d| {
         // SAFETY: the caller gives `size` readable bytes at `bytes` (or NULL).
-        let input = unsafe { byte_slice(bytes, size) };
+        let Some(input) = (unsafe { byte_slice(bytes, size) }) else {
+            return PN_ARG_ERR as ssize_t;
+        };
         match decoder::decode(d, input) {
             Ok(n) => n as ssize_t,
             Err(e) => e.code as ssize_t,
@@ -966,7 +976,9 @@ pub extern "C" fn pn_data_get_uuid(data: *mut pn_data_t) -> pn_uuid_t {
 #[no_mangle]
 pub extern "C" fn pn_data_put_binary(data: *mut pn_data_t, bytes: pn_bytes_t) -> c_int {
     // SAFETY: a pn_bytes_t from C points to `size` readable bytes (or is NULL).
-    let b = unsafe { byte_slice(bytes.start, bytes.size) };
+    let Some(b) = (unsafe { byte_slice(bytes.start, bytes.size) }) else {
+        return PN_ARG_ERR;
+    };
     put_scalar(data, Scalar::Binary(b))
 }
 
@@ -984,7 +996,9 @@ pub extern "C" fn pn_data_get_binary(data: *mut pn_data_t) -> pn_bytes_t {
 #[no_mangle]
 pub extern "C" fn pn_data_put_string(data: *mut pn_data_t, bytes: pn_bytes_t) -> c_int {
     // SAFETY: a pn_bytes_t from C points to `size` readable bytes (or is NULL).
-    let b = unsafe { byte_slice(bytes.start, bytes.size) };
+    let Some(b) = (unsafe { byte_slice(bytes.start, bytes.size) }) else {
+        return PN_ARG_ERR;
+    };
     put_scalar(data, Scalar::String(b))
 }
 
@@ -1002,7 +1016,9 @@ pub extern "C" fn pn_data_get_string(data: *mut pn_data_t) -> pn_bytes_t {
 #[no_mangle]
 pub extern "C" fn pn_data_put_symbol(data: *mut pn_data_t, bytes: pn_bytes_t) -> c_int {
     // SAFETY: a pn_bytes_t from C points to `size` readable bytes (or is NULL).
-    let b = unsafe { byte_slice(bytes.start, bytes.size) };
+    let Some(b) = (unsafe { byte_slice(bytes.start, bytes.size) }) else {
+        return PN_ARG_ERR;
+    };
     put_scalar(data, Scalar::Symbol(b))
 }
 

@@ -411,7 +411,9 @@ pub extern "C" fn pn_message_get_user_id(msg: *mut pn_message_t) -> pn_bytes_t {
 pub extern "C" fn pn_message_set_user_id(msg: *mut pn_message_t, user_id: pn_bytes_t) -> c_int {
     with_msg(msg, PN_ARG_ERR, |m| {
         // SAFETY: a pn_bytes_t from C points to `size` readable bytes (or is NULL).
-        let bytes = unsafe { byte_slice(user_id.start, user_id.size) };
+        let Some(bytes) = (unsafe { byte_slice(user_id.start, user_id.size) }) else {
+            return PN_ARG_ERR;
+        };
         m.user_id = (!user_id.start.is_null()).then(|| bytes.to_vec());
         0
     })
@@ -456,11 +458,13 @@ pub extern "C" fn pn_message_decode(
     size: size_t,
 ) -> c_int {
     with_msg(msg, PN_ARG_ERR, |m| {
-        if bytes.is_null() && size > 0 {
+        if bytes.is_null() {
             return PN_ARG_ERR;
         }
         // SAFETY: the caller gives `size` readable bytes at `bytes`.
-        let input = unsafe { byte_slice(bytes, size) };
+        let Some(input) = (unsafe { byte_slice(bytes, size) }) else {
+            return PN_ARG_ERR;
+        };
         match m.decode(input) {
             Ok(()) => 0,
             Err(e) => {
@@ -489,7 +493,10 @@ pub extern "C" fn pn_message_encode(
         let encoded = m.to_bytes();
         // SAFETY: `size` is non-NULL.
         let capacity = unsafe { *size };
-        if encoded.len() > capacity || (bytes.is_null() && !encoded.is_empty()) {
+        if bytes.is_null() {
+            return PN_ARG_ERR;
+        }
+        if encoded.len() > capacity {
             return PN_OVERFLOW;
         }
         // SAFETY: `bytes` has room for `capacity` >= encoded.len() bytes.

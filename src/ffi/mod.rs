@@ -73,15 +73,17 @@ pub(crate) unsafe fn c_str<'a>(ptr: *const libc::c_char) -> Option<&'a [u8]> {
     }
 }
 
-/// Borrow `size` bytes at `start`; an empty slice for NULL or size 0.
+/// Borrow `size` bytes at `start`: an empty slice for size 0, None for NULL with size > 0.
 ///
 /// # Safety
 /// If `start` is non-NULL it must point to `size` readable bytes that outlive the borrow.
-pub(crate) unsafe fn byte_slice<'a>(start: *const libc::c_char, size: usize) -> &'a [u8] {
-    if start.is_null() || size == 0 {
-        &[]
+pub(crate) unsafe fn byte_slice<'a>(start: *const libc::c_char, size: usize) -> Option<&'a [u8]> {
+    if size == 0 {
+        Some(&[])
+    } else if start.is_null() {
+        None
     } else {
         // SAFETY: non-NULL, `size` readable bytes per the contract.
-        unsafe { std::slice::from_raw_parts(start as *const u8, size) }
+        Some(unsafe { std::slice::from_raw_parts(start as *const u8, size) })
     }
 }
