@@ -16,7 +16,8 @@ CARGO_LIB := $(TARGET_DIR)/release/libqpid_proton.so
 LIBDIR := build/lib
 LIB := $(LIBDIR)/$(SONAME)
 PC_IN := pkgconfig/libqpid-proton.pc.in
-PY_LIBDIR := python/proton/_lib
+PY_PKG := python/proton
+PY_LIBDIR := $(PY_PKG)/_lib
 DEMO_DIR := build/demo
 CWARN := -Wall -Wextra -Werror
 
@@ -25,6 +26,8 @@ TEST_ENV := PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) PROTON_INCLUDE=$(CURDIR)/includ
 
 # The suites `make test` runs, in order; each is a `test-<name>` target.
 SUITES := rust symbols c python demo
+# Suites build first when run alone; `make test` has built already and passes BUILT=1.
+BUILD := $(if $(BUILT),,all)
 
 # pc-file PREFIX LIBDIR INCLUDEDIR OUTPUT
 define pc-file
@@ -67,7 +70,7 @@ test: deps all
 	@failed=(); summary=(); \
 	for s in $(SUITES); do \
 	  echo; echo "===== test-$$s"; start=$$SECONDS; \
-	  if $(MAKE) --no-print-directory test-$$s; then r=PASS; else r=FAIL; failed+=($$s); fi; \
+	  if $(MAKE) --no-print-directory test-$$s BUILT=1; then r=PASS; else r=FAIL; failed+=($$s); fi; \
 	  summary+=("$$(printf '  %-14s %s (%ss)' test-$$s $$r $$((SECONDS - start)))"); \
 	done; \
 	echo; echo "===== summary"; printf '%s\n' "$${summary[@]}"; \
@@ -79,7 +82,7 @@ test-rust:
 	$(CARGO) test --release
 
 ## test-symbols: exported symbols vs Debian's library, plus the header/ABI compile checks
-test-symbols: all
+test-symbols: $(BUILD)
 	@rc=0; \
 	PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) bash scripts/check-symbols.sh || rc=1; \
 	$(MAKE) --no-print-directory test-abi || rc=1; \
@@ -90,11 +93,11 @@ test-abi:
 	CC=$(CC) PROTON_INCLUDE=$(CURDIR)/include bash scripts/check-headers.sh
 
 ## test-c: the C differential tests (c-tests/run.sh)
-test-c: all
+test-c: $(BUILD)
 	@$(call run-script,c-tests/run.sh)
 
 ## test-python: the Python tests (python/run-tests.sh)
-test-python: all
+test-python: $(BUILD)
 	@$(call run-script,python/run-tests.sh)
 
 ## test-demo: the demo prints the same with Debian's proton-c and with ours
@@ -111,7 +114,7 @@ demo: $(DEMO_DIR)/message_demo
 	@$(DEMO_DIR)/message_demo
 
 ## bench: the benchmarks (c-tests/bench/run.sh)
-bench: all
+bench: $(BUILD)
 	@$(call run-script,c-tests/bench/run.sh)
 
 # run-script SCRIPT: run a suite script with TEST_ENV; a missing script is a failure.
@@ -121,7 +124,7 @@ $(TEST_ENV) bash $(1)
 endef
 
 # The demo against our headers and library; -MD lets us prove no Debian header was read.
-$(DEMO_DIR)/message_demo: c-tests/demo/message_demo.c all
+$(DEMO_DIR)/message_demo: c-tests/demo/message_demo.c $(BUILD)
 	@mkdir -p $(DEMO_DIR)
 	$(CC) $(CWARN) -I include -MD -MF $@.d -o $@ $< -L $(LIBDIR) -lqpid-proton \
 	  -Wl,-rpath,$(CURDIR)/$(LIBDIR)
@@ -141,12 +144,15 @@ install: all
 	ln -sfn $(SONAME) $(DESTDIR)$(PREFIX)/lib/libqpid-proton.so
 	install -m 644 include/proton/*.h $(DESTDIR)$(PREFIX)/include/proton/
 	$(call pc-file,$(PREFIX),$${prefix}/lib,$${prefix}/include,$(DESTDIR)$(PREFIX)/lib/pkgconfig/libqpid-proton.pc)
-	@if [ -f python/proton/__init__.py ]; then \
-	  echo "install python/proton -> $(DESTDIR)$(PYTHONDIR)/proton"; \
+	@if [ ! -f $(PY_PKG)/__init__.py ]; then \
+	  echo "install: $(PY_PKG) not there yet, Python package skipped"; \
+	elif [ -z "$(PYTHONDIR)" ]; then echo "install: set PYTHONDIR"; exit 1; \
+	else \
+	  echo "install $(PY_PKG) -> $(DESTDIR)$(PYTHONDIR)/proton"; \
 	  rm -rf $(DESTDIR)$(PYTHONDIR)/proton; install -d $(DESTDIR)$(PYTHONDIR); \
-	  cp -r python/proton $(DESTDIR)$(PYTHONDIR)/proton; \
+	  cp -r $(PY_PKG) $(DESTDIR)$(PYTHONDIR)/proton; \
 	  find $(DESTDIR)$(PYTHONDIR)/proton -name __pycache__ -prune -exec rm -rf {} +; \
-	else echo "install: python/proton not there yet, Python package skipped"; fi
+	fi
 
 ## clean: remove build outputs (cargo's target/, build/, python/proton/_lib)
 clean:

@@ -211,7 +211,9 @@ fn generate(root: &Path, header: &Header) -> Result<String, String> {
         .map_err(|e| format!("cbindgen failed on {}: {e}", header.source))?;
     let mut out = Vec::new();
     bindings.write(&mut out);
-    String::from_utf8(out).map_err(|e| e.to_string())
+    let text = String::from_utf8(out).map_err(|e| e.to_string())?;
+    // A `cbindgen:` annotation after a blank `///` line leaves an empty last doc line.
+    Ok(text.replace("\n *\n */\n", "\n */\n"))
 }
 
 /// The first line where two texts differ, for the failure message.

@@ -52,7 +52,7 @@ typedef union pn_atom_u {
  * A scalar value tagged with its type (24 bytes: type at 0, value at 8).
  */
 typedef struct pn_atom_t {
-  pn_type_t type_;
+  pn_type_t type;
   union pn_atom_u u;
 } pn_atom_t;
 
