@@ -66,6 +66,8 @@ for h in "$inc"/proton/*.h; do
   done
   if command -v "$CXX" >/dev/null; then
     compile "$name: self-contained, C++11" $CXX -std=c++11 -pedantic "${warn[@]}" "$tmp/one.cpp"
+  else
+    echo "skip $name: C++11 ($CXX not installed)"
   fi
 done
 
