@@ -27,7 +27,7 @@ TEST_ENV := PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) PROTON_INCLUDE=$(CURDIR)/includ
 # The suites `make test` runs, in order; each is a `test-<name>` target.
 SUITES := rust symbols c python demo
 # Suites build first when run alone; `make test` has built already and passes BUILT=1.
-BUILD := $(if $(BUILT),,all)
+BUILD_FIRST := $(if $(BUILT),,all)
 
 # pc-file PREFIX LIBDIR INCLUDEDIR OUTPUT
 define pc-file
@@ -66,7 +66,8 @@ deps:
 	bash scripts/install-deps.sh
 
 ## test: deps, all, then every suite (rust symbols c python demo); fails if any failed
-test: deps all
+test: deps
+	@$(MAKE) --no-print-directory all
 	@failed=(); summary=(); \
 	for s in $(SUITES); do \
 	  echo; echo "===== test-$$s"; start=$$SECONDS; \
@@ -82,7 +83,7 @@ test-rust:
 	$(CARGO) test --release
 
 ## test-symbols: exported symbols vs Debian's library, plus the header/ABI compile checks
-test-symbols: $(BUILD)
+test-symbols: $(BUILD_FIRST)
 	@rc=0; \
 	PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) bash scripts/check-symbols.sh || rc=1; \
 	$(MAKE) --no-print-directory test-abi || rc=1; \
@@ -93,11 +94,11 @@ test-abi:
 	CC=$(CC) PROTON_INCLUDE=$(CURDIR)/include bash scripts/check-headers.sh
 
 ## test-c: the C differential tests (c-tests/run.sh)
-test-c: $(BUILD)
+test-c: $(BUILD_FIRST)
 	@$(call run-script,c-tests/run.sh)
 
 ## test-python: the Python tests (python/run-tests.sh)
-test-python: $(BUILD)
+test-python: $(BUILD_FIRST)
 	@$(call run-script,python/run-tests.sh)
 
 ## test-demo: the demo prints the same with Debian's proton-c and with ours
@@ -114,7 +115,7 @@ demo: $(DEMO_DIR)/message_demo
 	@$(DEMO_DIR)/message_demo
 
 ## bench: the benchmarks (c-tests/bench/run.sh)
-bench: $(BUILD)
+bench: $(BUILD_FIRST)
 	@$(call run-script,c-tests/bench/run.sh)
 
 # run-script SCRIPT: run a suite script with TEST_ENV; a missing script is a failure.
@@ -124,7 +125,7 @@ $(TEST_ENV) bash $(1)
 endef
 
 # The demo against our headers and library; -MD lets us prove no Debian header was read.
-$(DEMO_DIR)/message_demo: c-tests/demo/message_demo.c $(BUILD)
+$(DEMO_DIR)/message_demo: c-tests/demo/message_demo.c $(BUILD_FIRST)
 	@mkdir -p $(DEMO_DIR)
 	$(CC) $(CWARN) -I include -MD -MF $@.d -o $@ $< -L $(LIBDIR) -lqpid-proton \
 	  -Wl,-rpath,$(CURDIR)/$(LIBDIR)
