@@ -85,13 +85,13 @@ test-rust:
 ## test-symbols: exported symbols vs Debian's library, plus the header/ABI compile checks
 test-symbols: $(BUILD_FIRST)
 	@rc=0; \
-	PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) bash scripts/check-symbols.sh || rc=1; \
+	$(TEST_ENV) bash scripts/check-symbols.sh || rc=1; \
 	$(MAKE) --no-print-directory test-abi || rc=1; \
 	exit $$rc
 
 ## test-abi: compile checks of include/proton/ (ABI, C89..C++11, legacy code, prototypes)
 test-abi:
-	CC=$(CC) PROTON_INCLUDE=$(CURDIR)/include bash scripts/check-headers.sh
+	CC=$(CC) $(TEST_ENV) bash scripts/check-headers.sh
 
 ## test-c: the C differential tests (c-tests/run.sh)
 test-c: $(BUILD_FIRST)
