@@ -253,7 +253,7 @@ impl Message {
     }
 
     fn encode_header(&self, out: &mut Vec<u8>) {
-        let mut list = FieldList::begin(out, section::HEADER);
+        let mut list = encoder::FieldList::begin(out, section::HEADER);
         list.field(out, self.durable.then_some(Scalar::Bool(true)));
         list.field(
             out,
@@ -270,7 +270,7 @@ impl Message {
 
     fn encode_properties(&self, out: &mut Vec<u8>) {
         let time = |t: i64| (t != 0).then_some(Scalar::Timestamp(t));
-        let mut list = FieldList::begin(out, section::PROPERTIES);
+        let mut list = encoder::FieldList::begin(out, section::PROPERTIES);
         list.field(out, self.get_id(IdField::MessageId));
         list.field(out, self.user_id.as_deref().map(Scalar::Binary));
         list.field(out, string(&self.address));
@@ -425,62 +425,5 @@ fn symbol(s: &Option<CString>) -> Option<Scalar<'_>> {
 }
 
 fn section_descriptor(out: &mut Vec<u8>, code: u64) {
-    out.extend_from_slice(&[0x00, 0x53, code as u8]);
-}
-
-/// Writes a section's field list: list8 when it fits, list32 otherwise, with trailing
-/// null fields left out.
-struct FieldList {
-    /// Where the list's constructor goes.
-    start: usize,
-    /// Fields written so far, and the output length after the last non-null one.
-    count: u32,
-    last_present_count: u32,
-    last_present_end: usize,
-}
-
-impl FieldList {
-    fn begin(out: &mut Vec<u8>, code: u64) -> FieldList {
-        section_descriptor(out, code);
-        let start = out.len();
-        // Room for a list8 header (constructor, size, count); widened later if needed.
-        out.extend_from_slice(&[0xc0, 0, 0]);
-        FieldList {
-            start,
-            count: 0,
-            last_present_count: 0,
-            last_present_end: start + 3,
-        }
-    }
-
-    fn field(&mut self, out: &mut Vec<u8>, value: Option<Scalar<'_>>) {
-        self.count += 1;
-        match value {
-            Some(v) => {
-                encoder::write_scalar(out, &v);
-                self.last_present_count = self.count;
-                self.last_present_end = out.len();
-            }
-            None => out.push(0x40),
-        }
-    }
-
-    fn finish(self, out: &mut Vec<u8>) {
-        out.truncate(self.last_present_end);
-        let count = self.last_present_count;
-        let fields = out.len() - (self.start + 3);
-        if count == 0 {
-            out.truncate(self.start);
-            out.push(0x45);
-        } else if fields + 1 <= 255 {
-            out[self.start + 1] = (fields + 1) as u8;
-            out[self.start + 2] = count as u8;
-        } else {
-            let mut header = [0u8; 9];
-            header[0] = 0xd0;
-            header[1..5].copy_from_slice(&((fields + 4) as u32).to_be_bytes());
-            header[5..9].copy_from_slice(&count.to_be_bytes());
-            out.splice(self.start..self.start + 3, header);
-        }
-    }
+    encoder::write_descriptor(out, code);
 }

@@ -136,6 +136,25 @@ impl<'a> Reader<'a> {
         self.field_at(0)
     }
 
+    /// Skip one value and return its encoded bytes (constructor included).
+    pub fn raw_value(&mut self) -> Result<&'a [u8]> {
+        let start = self.pos;
+        self.field_at(0)?;
+        Ok(&self.input[start..self.pos])
+    }
+
+    /// The next byte, without consuming it.
+    pub fn peek(&self) -> Option<u8> {
+        self.input.get(self.pos).copied()
+    }
+
+    /// The bytes not read yet, consuming them.
+    pub fn rest(&mut self) -> &'a [u8] {
+        let rest = &self.input[self.pos..];
+        self.pos = self.input.len();
+        rest
+    }
+
     fn field_at(&mut self, depth: usize) -> Result<Field<'a>> {
         if depth >= MAX_DEPTH {
             return Err(Error::new(code::ERR, "data nested too deeply"));

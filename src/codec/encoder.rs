@@ -347,3 +347,69 @@ impl<S: Sink> Visitor for Encoder<'_, S> {
         Ok(())
     }
 }
+
+/// Write a described value's `0x00` and a small ulong descriptor `code`.
+pub fn write_descriptor(out: &mut Vec<u8>, code: u64) {
+    out.push(0x00);
+    write_scalar(out, &Scalar::Ulong(code));
+}
+
+/// Writes a described list of fields (message sections, performatives): list8 when it
+/// fits, list32 otherwise, with trailing null fields left out, as proton-c 0.37 does.
+pub struct FieldList {
+    /// Where the list's constructor goes.
+    start: usize,
+    /// Fields written so far, and the output length after the last non-null one.
+    count: u32,
+    last_present_count: u32,
+    last_present_end: usize,
+}
+
+impl FieldList {
+    /// Start a described list: the descriptor `code`, then a list header to fill in.
+    pub fn begin(out: &mut Vec<u8>, code: u64) -> FieldList {
+        write_descriptor(out, code);
+        let start = out.len();
+        // Room for a list8 header (constructor, size, count); widened later if needed.
+        out.extend_from_slice(&[0xc0, 0, 0]);
+        FieldList {
+            start,
+            count: 0,
+            last_present_count: 0,
+            last_present_end: start + 3,
+        }
+    }
+
+    /// Write the next field; `None` is a null (dropped if nothing non-null follows).
+    pub fn field(&mut self, out: &mut Vec<u8>, value: Option<Scalar<'_>>) {
+        self.count += 1;
+        match value {
+            Some(v) => {
+                write_scalar(out, &v);
+                self.last_present_count = self.count;
+                self.last_present_end = out.len();
+            }
+            None => out.push(0x40),
+        }
+    }
+
+    /// Drop trailing nulls and settle the list's size, count and width.
+    pub fn finish(self, out: &mut Vec<u8>) {
+        out.truncate(self.last_present_end);
+        let count = self.last_present_count;
+        let fields = out.len() - (self.start + 3);
+        if count == 0 {
+            out.truncate(self.start);
+            out.push(0x45);
+        } else if fields + 1 <= 255 {
+            out[self.start + 1] = (fields + 1) as u8;
+            out[self.start + 2] = count as u8;
+        } else {
+            let mut header = [0u8; 9];
+            header[0] = 0xd0;
+            header[1..5].copy_from_slice(&((fields + 4) as u32).to_be_bytes());
+            header[5..9].copy_from_slice(&count.to_be_bytes());
+            out.splice(self.start..self.start + 3, header);
+        }
+    }
+}
