@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 
 pub mod codec;
+pub mod engine;
 pub mod error;
 pub mod message;
 

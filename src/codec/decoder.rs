@@ -148,6 +148,11 @@ impl<'a> Reader<'a> {
         self.input.get(self.pos).copied()
     }
 
+    /// The bytes not read yet, without consuming them.
+    pub fn remaining_bytes(&self) -> &'a [u8] {
+        &self.input[self.pos..]
+    }
+
     /// The bytes not read yet, consuming them.
     pub fn rest(&mut self) -> &'a [u8] {
         let rest = &self.input[self.pos..];

@@ -393,6 +393,14 @@ impl FieldList {
         }
     }
 
+    /// Write the next field with `write` (a nested described value, raw bytes, ...).
+    pub fn field_with(&mut self, out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+        self.count += 1;
+        write(out);
+        self.last_present_count = self.count;
+        self.last_present_end = out.len();
+    }
+
     /// Drop trailing nulls and settle the list's size, count and width.
     pub fn finish(self, out: &mut Vec<u8>) {
         out.truncate(self.last_present_end);
