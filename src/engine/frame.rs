@@ -115,24 +115,42 @@ pub fn parse_frame(input: &[u8], max_size: u32) -> Result<Option<(Frame<'_>, usi
     let kind = match input[5] {
         0 => FrameType::Amqp,
         1 => FrameType::Sasl,
-        other => return Err(FrameError::Malformed(format!("unknown frame type {other:#04x}"))),
+        other => {
+            return Err(FrameError::Malformed(format!(
+                "unknown frame type {other:#04x}"
+            )))
+        }
     };
     let channel = u16::from_be_bytes([input[6], input[7]]);
     if size < 8 {
-        return Err(FrameError::Malformed(format!("frame size {size} is below the minimum of 8")));
+        return Err(FrameError::Malformed(format!(
+            "frame size {size} is below the minimum of 8"
+        )));
     }
     if doff < 2 || doff as u32 * 4 > size {
-        return Err(FrameError::Malformed(format!("bad data offset {doff} for a frame of {size} bytes")));
+        return Err(FrameError::Malformed(format!(
+            "bad data offset {doff} for a frame of {size} bytes"
+        )));
     }
     if size > max_size {
-        return Err(FrameError::TooLarge { size, max: max_size });
+        return Err(FrameError::TooLarge {
+            size,
+            max: max_size,
+        });
     }
     let size = size as usize;
     if input.len() < size {
         return Ok(None);
     }
     let body = &input[doff as usize * 4..size];
-    Ok(Some((Frame { kind, channel, body }, size)))
+    Ok(Some((
+        Frame {
+            kind,
+            channel,
+            body,
+        },
+        size,
+    )))
 }
 
 /// Start a frame in `out`; write the body after it, then call [`finish_frame`].
@@ -164,9 +182,18 @@ mod tests {
         assert_eq!(detect_header(&AMQP_HEADER), Some(Ok(ProtocolHeader::Amqp)));
         assert_eq!(detect_header(&SASL_HEADER), Some(Ok(ProtocolHeader::Sasl)));
         assert_eq!(detect_header(&TLS_HEADER), Some(Ok(ProtocolHeader::Tls)));
-        assert_eq!(detect_header(&[0x16, 0x03, 0x01]), Some(Ok(ProtocolHeader::TlsClientHello)));
-        assert!(matches!(detect_header(b"GET /"), Some(Err(FrameError::BadHeader(_)))));
-        assert!(matches!(detect_header(b"AMQP\x01"), Some(Err(FrameError::BadHeader(_)))));
+        assert_eq!(
+            detect_header(&[0x16, 0x03, 0x01]),
+            Some(Ok(ProtocolHeader::TlsClientHello))
+        );
+        assert!(matches!(
+            detect_header(b"GET /"),
+            Some(Err(FrameError::BadHeader(_)))
+        ));
+        assert!(matches!(
+            detect_header(b"AMQP\x01"),
+            Some(Err(FrameError::BadHeader(_)))
+        ));
     }
 
     #[test]
@@ -178,8 +205,17 @@ mod tests {
         let (frame, n) = parse_frame(&out, 512).unwrap().unwrap();
         assert_eq!((frame.channel, frame.body, n), (7, &b"body"[..], 12));
         assert_eq!(parse_frame(&out[..11], 512), Ok(None));
-        assert!(matches!(parse_frame(&[0, 0, 0, 4, 2, 0, 0, 0], 512), Err(FrameError::Malformed(_))));
-        assert!(matches!(parse_frame(&[0, 0, 0, 8, 1, 0, 0, 0], 512), Err(FrameError::Malformed(_))));
-        assert!(matches!(parse_frame(&[0, 1, 0, 0, 2, 0, 0, 0], 512), Err(FrameError::TooLarge { .. })));
+        assert!(matches!(
+            parse_frame(&[0, 0, 0, 4, 2, 0, 0, 0], 512),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0, 0, 0, 8, 1, 0, 0, 0], 512),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0, 1, 0, 0, 2, 0, 0, 0], 512),
+            Err(FrameError::TooLarge { .. })
+        ));
     }
 }

@@ -81,18 +81,31 @@ pub struct ErrorCondition {
 
 impl ErrorCondition {
     pub fn new(condition: &str, description: impl Into<String>) -> Self {
-        ErrorCondition { condition: condition.to_owned(), description: Some(description.into()), info: None }
+        ErrorCondition {
+            condition: condition.to_owned(),
+            description: Some(description.into()),
+            info: None,
+        }
     }
 }
 
 /// The state of a delivery (spec 3.4 and 3.5.x).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DeliveryState {
-    Received { section_number: u32, section_offset: u64 },
+    Received {
+        section_number: u32,
+        section_offset: u64,
+    },
     Accepted,
-    Rejected { error: Option<ErrorCondition> },
+    Rejected {
+        error: Option<ErrorCondition>,
+    },
     Released,
-    Modified { delivery_failed: bool, undeliverable_here: bool, message_annotations: Option<Raw> },
+    Modified {
+        delivery_failed: bool,
+        undeliverable_here: bool,
+        message_annotations: Option<Raw>,
+    },
     /// Any other state (e.g. transactional), kept encoded.
     Other(Raw),
 }
@@ -255,10 +268,17 @@ pub enum Performative {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SaslFrame {
     Mechanisms(Vec<String>),
-    Init { mechanism: String, initial_response: Option<Vec<u8>>, hostname: Option<String> },
+    Init {
+        mechanism: String,
+        initial_response: Option<Vec<u8>>,
+        hostname: Option<String>,
+    },
     Challenge(Vec<u8>),
     Response(Vec<u8>),
-    Outcome { code: u8, additional_data: Option<Vec<u8>> },
+    Outcome {
+        code: u8,
+        additional_data: Option<Vec<u8>>,
+    },
 }
 
 // ---------------------------------------------------------------------------------------
@@ -300,7 +320,9 @@ impl<'a> Writer<'a> {
     }
 
     fn raw(&mut self, raw: &Option<Raw>) -> &mut Self {
-        self.with(raw.is_some(), |out| out.extend_from_slice(raw.as_deref().unwrap_or_default()))
+        self.with(raw.is_some(), |out| {
+            out.extend_from_slice(raw.as_deref().unwrap_or_default())
+        })
     }
 
     fn error(&mut self, error: &Option<ErrorCondition>) -> &mut Self {
@@ -337,7 +359,10 @@ impl ErrorCondition {
 impl DeliveryState {
     pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
-            DeliveryState::Received { section_number, section_offset } => {
+            DeliveryState::Received {
+                section_number,
+                section_offset,
+            } => {
                 let mut w = Writer::begin(out, codes::RECEIVED);
                 w.scalar(Some(Scalar::Uint(*section_number)));
                 w.scalar(Some(Scalar::Ulong(*section_offset)));
@@ -350,7 +375,11 @@ impl DeliveryState {
                 w.error(error);
                 w.finish();
             }
-            DeliveryState::Modified { delivery_failed, undeliverable_here, message_annotations } => {
+            DeliveryState::Modified {
+                delivery_failed,
+                undeliverable_here,
+                message_annotations,
+            } => {
                 let mut w = Writer::begin(out, codes::MODIFIED);
                 w.scalar(Some(Scalar::Bool(*delivery_failed)));
                 w.scalar(Some(Scalar::Bool(*undeliverable_here)));
@@ -365,7 +394,14 @@ impl DeliveryState {
 impl Terminus {
     /// Encode as a source (`is_source`) or target, writing the fields proton always writes.
     pub fn encode(&self, out: &mut Vec<u8>, is_source: bool) {
-        let mut w = Writer::begin(out, if is_source { codes::SOURCE } else { codes::TARGET });
+        let mut w = Writer::begin(
+            out,
+            if is_source {
+                codes::SOURCE
+            } else {
+                codes::TARGET
+            },
+        );
         w.scalar(string(&self.address));
         w.scalar(Some(Scalar::Uint(self.durable)));
         w.scalar(symbol(&self.expiry_policy));
@@ -404,7 +440,9 @@ impl Performative {
                 w.scalar((o.channel_max != u16::MAX).then_some(Scalar::Ushort(o.channel_max)));
                 w.scalar(o.idle_time_out.map(Scalar::Uint));
                 w.raw(&o.outgoing_locales).raw(&o.incoming_locales);
-                w.raw(&o.offered_capabilities).raw(&o.desired_capabilities).raw(&o.properties);
+                w.raw(&o.offered_capabilities)
+                    .raw(&o.desired_capabilities)
+                    .raw(&o.properties);
                 w.finish();
             }
             Performative::Begin(b) => {
@@ -414,7 +452,9 @@ impl Performative {
                 w.scalar(Some(Scalar::Uint(b.incoming_window)));
                 w.scalar(Some(Scalar::Uint(b.outgoing_window)));
                 w.scalar((b.handle_max != u32::MAX).then_some(Scalar::Uint(b.handle_max)));
-                w.raw(&b.offered_capabilities).raw(&b.desired_capabilities).raw(&b.properties);
+                w.raw(&b.offered_capabilities)
+                    .raw(&b.desired_capabilities)
+                    .raw(&b.properties);
                 w.finish();
             }
             Performative::Attach(a) => {
@@ -424,13 +464,19 @@ impl Performative {
                 w.scalar(Some(Scalar::Bool(a.role.is_receiver())));
                 w.scalar(Some(Scalar::Ubyte(a.snd_settle_mode as u8)));
                 w.scalar(Some(Scalar::Ubyte(a.rcv_settle_mode as u8)));
-                w.with(a.source.is_some(), |out| a.source.as_ref().map_or((), |s| s.encode(out, true)));
-                w.with(a.target.is_some(), |out| a.target.as_ref().map_or((), |t| t.encode(out, false)));
+                w.with(a.source.is_some(), |out| {
+                    a.source.as_ref().map_or((), |s| s.encode(out, true))
+                });
+                w.with(a.target.is_some(), |out| {
+                    a.target.as_ref().map_or((), |t| t.encode(out, false))
+                });
                 w.raw(&a.unsettled);
                 w.scalar(a.incomplete_unsettled.then_some(Scalar::Bool(true)));
                 w.scalar(a.initial_delivery_count.map(Scalar::Uint));
                 w.scalar(a.max_message_size.map(Scalar::Ulong));
-                w.raw(&a.offered_capabilities).raw(&a.desired_capabilities).raw(&a.properties);
+                w.raw(&a.offered_capabilities)
+                    .raw(&a.desired_capabilities)
+                    .raw(&a.properties);
                 w.finish();
             }
             Performative::Flow(f) => {
@@ -517,7 +563,11 @@ impl SaslFrame {
                 w.with(true, |out| write_symbol_array(out, mechs));
                 w.finish();
             }
-            SaslFrame::Init { mechanism, initial_response, hostname } => {
+            SaslFrame::Init {
+                mechanism,
+                initial_response,
+                hostname,
+            } => {
                 let mut w = Writer::begin(out, codes::SASL_INIT);
                 w.scalar(Some(Scalar::Symbol(mechanism.as_bytes())));
                 w.scalar(initial_response.as_deref().map(Scalar::Binary));
@@ -534,7 +584,10 @@ impl SaslFrame {
                 w.scalar(Some(Scalar::Binary(bytes)));
                 w.finish();
             }
-            SaslFrame::Outcome { code, additional_data } => {
+            SaslFrame::Outcome {
+                code,
+                additional_data,
+            } => {
                 let mut w = Writer::begin(out, codes::SASL_OUTCOME);
                 w.scalar(Some(Scalar::Ubyte(*code)));
                 w.scalar(additional_data.as_deref().map(Scalar::Binary));
@@ -604,8 +657,12 @@ impl<'r, 'a> Fields<'r, 'a> {
         Ok(Some(self.reader.raw_value()?.to_vec()))
     }
 
-    /// The next field, parsed by `parse` when it is a described value; None if null.
-    fn described<T>(&mut self, parse: impl FnOnce(&mut Reader<'a>) -> Result<T, Error>) -> Result<Option<T>, Error> {
+    /// The next field, parsed by `parse` from its encoded bytes when it is a described
+    /// value; None if null.
+    fn described<T>(
+        &mut self,
+        parse: impl FnOnce(&[u8]) -> Result<T, Error>,
+    ) -> Result<Option<T>, Error> {
         if self.left == 0 {
             return Ok(None);
         }
@@ -615,7 +672,7 @@ impl<'r, 'a> Fields<'r, 'a> {
                 self.reader.field()?;
                 Ok(None)
             }
-            Some(0x00) => parse(self.reader).map(Some),
+            Some(0x00) => parse(self.reader.raw_value()?).map(Some),
             _ => Err(decode_error("expected a described value")),
         }
     }
@@ -631,7 +688,8 @@ impl<'r, 'a> Fields<'r, 'a> {
     }
 
     fn required_uint(&mut self, name: &str) -> Result<u32, Error> {
-        self.uint(name)?.ok_or_else(|| decode_error(format!("missing mandatory field {name}")))
+        self.uint(name)?
+            .ok_or_else(|| decode_error(format!("missing mandatory field {name}")))
     }
 
     fn ulong(&mut self, name: &str) -> Result<Option<u64>, Error> {
@@ -674,7 +732,9 @@ impl<'r, 'a> Fields<'r, 'a> {
     fn text(&mut self, name: &str) -> Result<Option<String>, Error> {
         match self.next(name)? {
             None => Ok(None),
-            Some(Scalar::String(b)) | Some(Scalar::Symbol(b)) => Ok(Some(String::from_utf8_lossy(b).into_owned())),
+            Some(Scalar::String(b)) | Some(Scalar::Symbol(b)) => {
+                Ok(Some(String::from_utf8_lossy(b).into_owned()))
+            }
             Some(other) => Err(type_error(name, "string", other)),
         }
     }
@@ -698,14 +758,21 @@ impl<'r, 'a> Fields<'r, 'a> {
 }
 
 fn type_error(field: &str, wanted: &str, got: Scalar<'_>) -> Error {
-    decode_error(format!("{field}: expected {wanted}, got {:?}", got.type_of()))
+    decode_error(format!(
+        "{field}: expected {wanted}, got {:?}",
+        got.type_of()
+    ))
 }
 
 fn descriptor_code(reader: &mut Reader<'_>) -> Result<u64, Error> {
     match reader.descriptor()? {
         Descriptor::Code(c) => Ok(c),
-        Descriptor::Name(name) => symbolic_code(name)
-            .ok_or_else(|| decode_error(format!("unknown descriptor {}", String::from_utf8_lossy(name)))),
+        Descriptor::Name(name) => symbolic_code(name).ok_or_else(|| {
+            decode_error(format!(
+                "unknown descriptor {}",
+                String::from_utf8_lossy(name)
+            ))
+        }),
         Descriptor::Other => Err(decode_error("unsupported descriptor type")),
     }
 }
@@ -740,22 +807,29 @@ fn symbolic_code(name: &[u8]) -> Option<u64> {
 }
 
 impl ErrorCondition {
-    fn decode(reader: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(raw: &[u8]) -> Result<Self, Error> {
+        let reader = &mut Reader::new(raw);
         if descriptor_code(reader)? != codes::ERROR {
             return Err(decode_error("expected an error"));
         }
         let mut f = Fields::open(reader)?;
-        let condition = f.text("condition")?.ok_or_else(|| decode_error("error without a condition"))?;
+        let condition = f
+            .text("condition")?
+            .ok_or_else(|| decode_error("error without a condition"))?;
         let description = f.text("description")?;
         let info = f.raw()?;
         f.finish()?;
-        Ok(ErrorCondition { condition, description, info })
+        Ok(ErrorCondition {
+            condition,
+            description,
+            info,
+        })
     }
 }
 
 impl DeliveryState {
-    fn decode(reader: &mut Reader<'_>) -> Result<Self, Error> {
-        let start = reader.remaining_bytes();
+    fn decode(raw: &[u8]) -> Result<Self, Error> {
+        let reader = &mut Reader::new(raw);
         let code = descriptor_code(reader)?;
         let mut f = Fields::open(reader)?;
         let state = match code {
@@ -765,7 +839,9 @@ impl DeliveryState {
             },
             codes::ACCEPTED => DeliveryState::Accepted,
             codes::RELEASED => DeliveryState::Released,
-            codes::REJECTED => DeliveryState::Rejected { error: f.described(ErrorCondition::decode)? },
+            codes::REJECTED => DeliveryState::Rejected {
+                error: f.described(ErrorCondition::decode)?,
+            },
             codes::MODIFIED => DeliveryState::Modified {
                 delivery_failed: f.flag("delivery-failed")?,
                 undeliverable_here: f.flag("undeliverable-here")?,
@@ -773,8 +849,7 @@ impl DeliveryState {
             },
             _ => {
                 f.finish()?;
-                let consumed = start.len() - reader.remaining_bytes().len();
-                return Ok(DeliveryState::Other(start[..consumed].to_vec()));
+                return Ok(DeliveryState::Other(raw.to_vec()));
             }
         };
         f.finish()?;
@@ -783,13 +858,11 @@ impl DeliveryState {
 }
 
 impl Terminus {
-    fn decode(reader: &mut Reader<'_>) -> Result<TerminusField, Error> {
-        let start = reader.remaining_bytes();
+    fn decode(raw: &[u8]) -> Result<TerminusField, Error> {
+        let reader = &mut Reader::new(raw);
         let code = descriptor_code(reader)?;
         if code != codes::SOURCE && code != codes::TARGET {
-            reader.field()?;
-            let consumed = start.len() - reader.remaining_bytes().len();
-            return Ok(TerminusField::Other(start[..consumed].to_vec()));
+            return Ok(TerminusField::Other(raw.to_vec()));
         }
         let is_source = code == codes::SOURCE;
         let mut f = Fields::open(reader)?;
@@ -822,7 +895,9 @@ pub fn decode_performative(body: &[u8]) -> Result<(Performative, &[u8]), Error> 
     let performative = match code {
         codes::OPEN => {
             let open = Open {
-                container_id: f.text("container-id")?.ok_or_else(|| decode_error("open without a container-id"))?,
+                container_id: f
+                    .text("container-id")?
+                    .ok_or_else(|| decode_error("open without a container-id"))?,
                 hostname: f.text("hostname")?,
                 max_frame_size: f.uint("max-frame-size")?.unwrap_or(u32::MAX),
                 channel_max: f.ushort("channel-max")?.unwrap_or(u16::MAX),
@@ -846,7 +921,9 @@ pub fn decode_performative(body: &[u8]) -> Result<(Performative, &[u8]), Error> 
             properties: f.raw()?,
         }),
         codes::ATTACH => {
-            let name = f.text("name")?.ok_or_else(|| decode_error("attach without a name"))?;
+            let name = f
+                .text("name")?
+                .ok_or_else(|| decode_error("attach without a name"))?;
             let handle = f.required_uint("handle")?;
             let role = match f.boolean("role")? {
                 Some(true) => Role::Receiver,
@@ -952,14 +1029,18 @@ pub fn decode_sasl(body: &[u8]) -> Result<SaslFrame, Error> {
             SaslFrame::Mechanisms(decode_symbols(&raw)?)
         }
         codes::SASL_INIT => SaslFrame::Init {
-            mechanism: f.text("mechanism")?.ok_or_else(|| decode_error("sasl-init without a mechanism"))?,
+            mechanism: f
+                .text("mechanism")?
+                .ok_or_else(|| decode_error("sasl-init without a mechanism"))?,
             initial_response: f.binary("initial-response")?,
             hostname: f.text("hostname")?,
         },
         codes::SASL_CHALLENGE => SaslFrame::Challenge(f.binary("challenge")?.unwrap_or_default()),
         codes::SASL_RESPONSE => SaslFrame::Response(f.binary("response")?.unwrap_or_default()),
         codes::SASL_OUTCOME => SaslFrame::Outcome {
-            code: f.ubyte("code")?.ok_or_else(|| decode_error("sasl-outcome without a code"))?,
+            code: f
+                .ubyte("code")?
+                .ok_or_else(|| decode_error("sasl-outcome without a code"))?,
             additional_data: f.binary("additional-data")?,
         },
         other => return Err(decode_error(format!("unknown SASL frame {other:#x}"))),

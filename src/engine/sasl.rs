@@ -45,17 +45,31 @@ pub enum SaslResult {
 /// One side of a SASL exchange: feed it the peer's frames, send what it returns.
 #[derive(Debug)]
 pub enum Sasl {
-    Client { credentials: ClientCredentials, hostname: Option<String>, result: Option<SaslResult> },
-    Server { policy: ServerPolicy, result: Option<SaslResult> },
+    Client {
+        credentials: ClientCredentials,
+        hostname: Option<String>,
+        result: Option<SaslResult>,
+    },
+    Server {
+        policy: ServerPolicy,
+        result: Option<SaslResult>,
+    },
 }
 
 impl Sasl {
     pub fn client(credentials: ClientCredentials, hostname: Option<String>) -> Sasl {
-        Sasl::Client { credentials, hostname, result: None }
+        Sasl::Client {
+            credentials,
+            hostname,
+            result: None,
+        }
     }
 
     pub fn server(policy: ServerPolicy) -> Sasl {
-        Sasl::Server { policy, result: None }
+        Sasl::Server {
+            policy,
+            result: None,
+        }
     }
 
     /// The frames a server sends first (its mechanisms); none for a client.
@@ -81,27 +95,51 @@ impl Sasl {
     /// Handle a frame from the peer; returns the frame to answer with, if any.
     pub fn handle(&mut self, frame: SaslFrame) -> Result<Option<SaslFrame>, String> {
         match self {
-            Sasl::Client { credentials, hostname, result } => match frame {
+            Sasl::Client {
+                credentials,
+                hostname,
+                result,
+            } => match frame {
                 SaslFrame::Mechanisms(offered) => {
-                    let (mechanism, initial_response) = choose_mechanism(credentials, &offered).ok_or_else(|| {
-                        format!("no acceptable SASL mechanism among those offered: {}", offered.join(" "))
-                    })?;
-                    Ok(Some(SaslFrame::Init { mechanism, initial_response, hostname: hostname.clone() }))
+                    let (mechanism, initial_response) = choose_mechanism(credentials, &offered)
+                        .ok_or_else(|| {
+                            format!(
+                                "no acceptable SASL mechanism among those offered: {}",
+                                offered.join(" ")
+                            )
+                        })?;
+                    Ok(Some(SaslFrame::Init {
+                        mechanism,
+                        initial_response,
+                        hostname: hostname.clone(),
+                    }))
                 }
                 // Built-in mechanisms need no challenges; answer with an empty response.
                 SaslFrame::Challenge(_) => Ok(Some(SaslFrame::Response(Vec::new()))),
                 SaslFrame::Outcome { code, .. } => {
                     *result = Some(if code == outcome::OK {
-                        SaslResult::Ok { user: credentials.user.clone().unwrap_or_else(|| "anonymous".into()) }
+                        SaslResult::Ok {
+                            user: credentials
+                                .user
+                                .clone()
+                                .unwrap_or_else(|| "anonymous".into()),
+                        }
                     } else {
-                        SaslResult::Failed { code, reason: outcome_text(code).to_owned() }
+                        SaslResult::Failed {
+                            code,
+                            reason: outcome_text(code).to_owned(),
+                        }
                     });
                     Ok(None)
                 }
                 other => Err(format!("unexpected SASL frame for a client: {other:?}")),
             },
             Sasl::Server { policy, result } => match frame {
-                SaslFrame::Init { mechanism, initial_response, .. } => {
+                SaslFrame::Init {
+                    mechanism,
+                    initial_response,
+                    ..
+                } => {
                     let (code, user) = match mechanism.as_str() {
                         "ANONYMOUS" => (outcome::OK, "anonymous".to_owned()),
                         "EXTERNAL" => match &policy.external_identity {
@@ -114,9 +152,15 @@ impl Sasl {
                     *result = Some(if code == outcome::OK {
                         SaslResult::Ok { user }
                     } else {
-                        SaslResult::Failed { code, reason: format!("mechanism {mechanism} refused") }
+                        SaslResult::Failed {
+                            code,
+                            reason: format!("mechanism {mechanism} refused"),
+                        }
                     });
-                    Ok(Some(SaslFrame::Outcome { code, additional_data: None }))
+                    Ok(Some(SaslFrame::Outcome {
+                        code,
+                        additional_data: None,
+                    }))
                 }
                 SaslFrame::Response(_) => Err("unexpected SASL response".into()),
                 other => Err(format!("unexpected SASL frame for a server: {other:?}")),
@@ -127,7 +171,10 @@ impl Sasl {
 
 /// Proton's built-in client choice: EXTERNAL if offered (with a TLS identity), else
 /// PLAIN if offered and allowed, else ANONYMOUS if offered.
-fn choose_mechanism(c: &ClientCredentials, offered: &[String]) -> Option<(String, Option<Vec<u8>>)> {
+fn choose_mechanism(
+    c: &ClientCredentials,
+    offered: &[String],
+) -> Option<(String, Option<Vec<u8>>)> {
     let has = |m: &str| offered.iter().any(|o| o == m);
     if has("EXTERNAL") && c.tls_identity {
         return Some(("EXTERNAL".into(), Some(Vec::new())));
@@ -178,7 +225,10 @@ mod tests {
         };
         let (m, r) = choose_mechanism(&creds, &offered(&["ANONYMOUS", "PLAIN"])).unwrap();
         assert_eq!((m.as_str(), r.unwrap()), ("PLAIN", b"\0u\0p".to_vec()));
-        let insecure = ClientCredentials { allow_insecure: false, ..creds.clone() };
+        let insecure = ClientCredentials {
+            allow_insecure: false,
+            ..creds.clone()
+        };
         let (m, r) = choose_mechanism(&insecure, &offered(&["ANONYMOUS", "PLAIN"])).unwrap();
         assert_eq!((m.as_str(), r.unwrap()), ("ANONYMOUS", b"u".to_vec()));
         assert!(choose_mechanism(&insecure, &offered(&["PLAIN"])).is_none());
@@ -187,10 +237,23 @@ mod tests {
     #[test]
     fn server_accepts_anonymous_only() {
         let mut server = Sasl::server(ServerPolicy::default());
-        assert_eq!(server.start(), Some(SaslFrame::Mechanisms(offered(&["ANONYMOUS"]))));
+        assert_eq!(
+            server.start(),
+            Some(SaslFrame::Mechanisms(offered(&["ANONYMOUS"])))
+        );
         let reply = server
-            .handle(SaslFrame::Init { mechanism: "PLAIN".into(), initial_response: None, hostname: None })
+            .handle(SaslFrame::Init {
+                mechanism: "PLAIN".into(),
+                initial_response: None,
+                hostname: None,
+            })
             .unwrap();
-        assert_eq!(reply, Some(SaslFrame::Outcome { code: outcome::AUTH, additional_data: None }));
+        assert_eq!(
+            reply,
+            Some(SaslFrame::Outcome {
+                code: outcome::AUTH,
+                additional_data: None
+            })
+        );
     }
 }

@@ -30,7 +30,11 @@ pub struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab { slots: Vec::new(), free: Vec::new(), len: 0 }
+        Slab {
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+        }
     }
 }
 
@@ -40,10 +44,19 @@ impl<T> Slab<T> {
         if let Some(index) = self.free.pop() {
             let slot = &mut self.slots[index as usize];
             slot.value = Some(value);
-            Key { index, generation: slot.generation }
+            Key {
+                index,
+                generation: slot.generation,
+            }
         } else {
-            self.slots.push(Slot { generation: 0, value: Some(value) });
-            Key { index: self.slots.len() as u32 - 1, generation: 0 }
+            self.slots.push(Slot {
+                generation: 0,
+                value: Some(value),
+            });
+            Key {
+                index: self.slots.len() as u32 - 1,
+                generation: 0,
+            }
         }
     }
 
@@ -62,7 +75,10 @@ impl<T> Slab<T> {
     }
 
     pub fn remove(&mut self, key: Key) -> Option<T> {
-        let slot = self.slots.get_mut(key.index as usize).filter(|s| s.generation == key.generation)?;
+        let slot = self
+            .slots
+            .get_mut(key.index as usize)
+            .filter(|s| s.generation == key.generation)?;
         let value = slot.value.take()?;
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(key.index);
@@ -84,7 +100,10 @@ impl<T> Slab<T> {
             .iter()
             .enumerate()
             .filter(|(_, s)| s.value.is_some())
-            .map(|(i, s)| Key { index: i as u32, generation: s.generation })
+            .map(|(i, s)| Key {
+                index: i as u32,
+                generation: s.generation,
+            })
     }
 }
 

@@ -1,0 +1,1719 @@
+//! One AMQP connection, sans-IO: the transport (headers, SASL, frames, heartbeats) and the
+//! connection, session, link and delivery state machines (spec part 2).
+//!
+//! Feed it bytes with [`Connection::handle_input`] and the time with
+//! [`Connection::handle_timeout`]; take bytes to send from [`Connection::poll_output`],
+//! events from [`Connection::poll_event`] and the next deadline from
+//! [`Connection::poll_timeout`]. Application calls (open, attach, send, settle, ...)
+//! only change state and queue frames. Protocol errors from the peer close the connection
+//! with the matching AMQP condition; nothing the peer sends can make it panic or allocate
+//! beyond the frame size we advertised. Deliveries are held once: outgoing payloads are
+//! cut into frames as the output drains, never copied whole.
+
+use super::endpoint::*;
+use super::frame::{self, Frame, FrameError, FrameType, ProtocolHeader, AMQP_HEADER, SASL_HEADER};
+use super::performative::*;
+use super::sasl::{ClientCredentials, Sasl, SaslResult, ServerPolicy};
+use super::slab::Slab;
+use super::trace;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// AMQP error conditions the engine raises (spec 2.8.15-2.8.18).
+pub mod condition {
+    pub const INTERNAL_ERROR: &str = "amqp:internal-error";
+    pub const NOT_FOUND: &str = "amqp:not-found";
+    pub const DECODE_ERROR: &str = "amqp:decode-error";
+    pub const RESOURCE_LIMIT_EXCEEDED: &str = "amqp:resource-limit-exceeded";
+    pub const NOT_ALLOWED: &str = "amqp:not-allowed";
+    pub const INVALID_FIELD: &str = "amqp:invalid-field";
+    pub const NOT_IMPLEMENTED: &str = "amqp:not-implemented";
+    pub const FRAMING_ERROR: &str = "amqp:connection:framing-error";
+    pub const UNATTACHED_HANDLE: &str = "amqp:session:unattached-handle";
+    pub const WINDOW_VIOLATION: &str = "amqp:session:window-violation";
+    pub const TRANSFER_LIMIT_EXCEEDED: &str = "amqp:link:transfer-limit-exceeded";
+    pub const UNAUTHORIZED_ACCESS: &str = "amqp:unauthorized-access";
+    /// Proton's name for I/O failures of the transport.
+    pub const IO_ERROR: &str = "proton:io";
+}
+
+/// Which end opened the TCP connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+/// How to run a connection.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub side: Side,
+    pub container_id: String,
+    /// The hostname to put in open (clients).
+    pub hostname: Option<String>,
+    /// Clients: authenticate with SASL using these credentials (None: no SASL layer).
+    pub sasl: Option<ClientCredentials>,
+    /// Servers: what SASL offers when a client asks for it.
+    pub sasl_policy: ServerPolicy,
+    /// The largest frame we accept (advertised in open).
+    pub max_frame_size: u32,
+    pub channel_max: u16,
+    /// Our idle timeout, advertised in open; None: we never time the peer out.
+    pub idle_timeout: Option<Duration>,
+    /// Produce frame trace lines (see [`Connection::poll_trace`]).
+    pub trace: bool,
+}
+
+impl Config {
+    pub fn new(side: Side, container_id: impl Into<String>) -> Config {
+        Config {
+            side,
+            container_id: container_id.into(),
+            hostname: None,
+            sasl: None,
+            sasl_policy: ServerPolicy::default(),
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            channel_max: 32767,
+            idle_timeout: None,
+            trace: false,
+        }
+    }
+}
+
+/// The frame size we accept unless told otherwise: large messages are split by the peer.
+pub const DEFAULT_MAX_FRAME_SIZE: u32 = 1024 * 1024;
+
+/// Stop cutting transfer frames once this much output is waiting.
+const OUTPUT_HIGH_WATER: usize = 1024 * 1024;
+
+/// Something the application may want to react to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The peer's open arrived.
+    ConnectionRemoteOpen,
+    /// The peer closed the connection (its error, if any, is the remote condition).
+    ConnectionRemoteClose,
+    SessionRemoteBegin(SessionId),
+    SessionRemoteEnd(SessionId),
+    /// The peer attached a link; for one it initiated, the link is new here.
+    LinkRemoteAttach(LinkId),
+    LinkRemoteDetach(LinkId),
+    /// Credit or drain changed on a link.
+    LinkFlow(LinkId),
+    /// An incoming delivery got more data, completed, or was aborted; or an outgoing one
+    /// got a new remote state or was settled by the peer.
+    Delivery(DeliveryId),
+    /// SASL finished (successfully or not).
+    Authenticated(SaslResult),
+    /// The transport failed or the peer broke the protocol; the connection is closing.
+    TransportError(ErrorCondition),
+    /// Nothing more will be read or written.
+    TransportClosed,
+}
+
+/// Where the byte stream is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the peer's protocol header (SASL or AMQP).
+    Header,
+    /// Exchanging SASL frames.
+    Sasl,
+    /// Waiting for the AMQP header that follows SASL.
+    HeaderAfterSasl,
+    /// Exchanging AMQP frames.
+    Amqp,
+    /// Input is over (EOF, close received or error).
+    Done,
+}
+
+/// An AMQP connection with its transport.
+pub struct Connection {
+    config: Config,
+    endpoint: Endpoint,
+    open_sent: bool,
+    close_sent: bool,
+    remote_open: Option<Open>,
+    /// The peer's max-frame-size: our frames must not exceed it.
+    remote_max_frame: u32,
+    phase: Phase,
+    /// Our SASL header has been written (client: at start; server: on request).
+    header_sent: bool,
+    amqp_header_sent: bool,
+    sasl: Option<Sasl>,
+    sessions: Slab<Session>,
+    links: Slab<Link>,
+    deliveries: Slab<Delivery>,
+    /// Sessions by our channel (index = channel) and by the peer's channel.
+    local_channels: Vec<Option<SessionId>>,
+    remote_channels: std::collections::HashMap<u16, SessionId>,
+    /// Input left over from the last call (a partial frame).
+    input: Vec<u8>,
+    output: Vec<u8>,
+    output_pos: usize,
+    events: VecDeque<Event>,
+    trace_lines: VecDeque<String>,
+    /// The peer's idle timeout: we must send something at least every half of it.
+    remote_idle_timeout: Option<Duration>,
+    last_input: Option<Instant>,
+    last_output: Option<Instant>,
+    now: Option<Instant>,
+    /// Our own outgoing delivery-tag counter is the application's; this counts transfers.
+    next_delivery_id: u32,
+    /// The connection failed; `condition` went (or goes) out in close.
+    error: Option<ErrorCondition>,
+    eof_read: bool,
+}
+
+impl Connection {
+    pub fn new(config: Config) -> Connection {
+        let mut c = Connection {
+            endpoint: Endpoint::default(),
+            open_sent: false,
+            close_sent: false,
+            remote_open: None,
+            remote_max_frame: u32::MAX,
+            phase: Phase::Header,
+            header_sent: false,
+            amqp_header_sent: false,
+            sasl: None,
+            sessions: Slab::default(),
+            links: Slab::default(),
+            deliveries: Slab::default(),
+            local_channels: Vec::new(),
+            remote_channels: Default::default(),
+            input: Vec::new(),
+            output: Vec::new(),
+            output_pos: 0,
+            events: VecDeque::new(),
+            trace_lines: VecDeque::new(),
+            remote_idle_timeout: None,
+            last_input: None,
+            last_output: None,
+            now: None,
+            next_delivery_id: 0,
+            error: None,
+            eof_read: false,
+            config,
+        };
+        if c.config.side == Side::Client {
+            match c.config.sasl.clone() {
+                Some(credentials) => {
+                    c.sasl = Some(Sasl::client(credentials, c.config.hostname.clone()));
+                    c.write_header(SASL_HEADER);
+                }
+                None => c.write_amqp_header(),
+            }
+        }
+        c
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Connection endpoint
+
+    /// Open our end (the open frame goes out once the protocol headers allow it).
+    pub fn open(&mut self) {
+        if self.endpoint.local == EndpointState::Uninit {
+            self.endpoint.local = EndpointState::Active;
+            self.flush_endpoints();
+        }
+    }
+
+    /// Close our end, with an optional error.
+    pub fn close(&mut self, error: Option<ErrorCondition>) {
+        if self.endpoint.local != EndpointState::Closed {
+            if self.endpoint.local == EndpointState::Uninit {
+                self.endpoint.local = EndpointState::Active;
+            }
+            self.endpoint.local = EndpointState::Closed;
+            self.endpoint.local_condition = error;
+            self.flush_endpoints();
+        }
+    }
+
+    pub fn local_state(&self) -> EndpointState {
+        self.endpoint.local
+    }
+
+    pub fn remote_state(&self) -> EndpointState {
+        self.endpoint.remote
+    }
+
+    pub fn remote_condition(&self) -> Option<&ErrorCondition> {
+        self.endpoint.remote_condition.as_ref()
+    }
+
+    /// The peer's open, once received.
+    pub fn remote_open(&self) -> Option<&Open> {
+        self.remote_open.as_ref()
+    }
+
+    /// The peer's container-id, once its open arrived.
+    pub fn remote_container_id(&self) -> Option<&str> {
+        self.remote_open.as_ref().map(|o| o.container_id.as_str())
+    }
+
+    /// The idle timeout the peer advertised.
+    pub fn remote_idle_timeout(&self) -> Option<Duration> {
+        self.remote_idle_timeout
+    }
+
+    /// The error that is closing (or closed) the connection, ours or the transport's.
+    pub fn error(&self) -> Option<&ErrorCondition> {
+        self.error.as_ref()
+    }
+
+    /// The result of SASL, if it ran.
+    pub fn sasl_result(&self) -> Option<&SaslResult> {
+        self.sasl.as_ref().and_then(Sasl::result)
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Sessions
+
+    /// Create a session and begin it.
+    pub fn begin_session(&mut self) -> SessionId {
+        let id = self.sessions.insert(Session::new());
+        self.local_begin(id);
+        id
+    }
+
+    fn local_begin(&mut self, id: SessionId) {
+        let channel = match self.local_channels.iter().position(Option::is_none) {
+            Some(c) => {
+                self.local_channels[c] = Some(id);
+                c as u16
+            }
+            None => {
+                self.local_channels.push(Some(id));
+                self.local_channels.len() as u16 - 1
+            }
+        };
+        let session = self.sessions.get_mut(id).expect("new session");
+        session.local_channel = Some(channel);
+        session.endpoint.local = EndpointState::Active;
+        self.flush_endpoints();
+    }
+
+    /// End a session, with an optional error.
+    pub fn end_session(&mut self, id: SessionId, error: Option<ErrorCondition>) {
+        if let Some(s) = self.sessions.get_mut(id) {
+            if s.endpoint.local != EndpointState::Closed {
+                s.endpoint.local = EndpointState::Closed;
+                s.endpoint.local_condition = error;
+                self.flush_endpoints();
+            }
+        }
+    }
+
+    pub fn session(&self, id: SessionId) -> Option<&Session> {
+        self.sessions.get(id)
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Links
+
+    /// Create a link on `session` and attach it.
+    pub fn attach(&mut self, session: SessionId, settings: LinkSettings) -> Option<LinkId> {
+        self.sessions.get(session)?;
+        let link = Link {
+            session,
+            endpoint: Endpoint::default(),
+            local: settings,
+            remote: None,
+            local_handle: None,
+            remote_handle: None,
+            attach_sent: false,
+            detach_sent: false,
+            closing: false,
+            delivery_count: 0,
+            credit: 0,
+            drain: false,
+            flow_pending: false,
+            queue: VecDeque::new(),
+            incoming: None,
+            deliveries: Vec::new(),
+        };
+        let id = self.links.insert(link);
+        self.local_attach(id);
+        Some(id)
+    }
+
+    fn local_attach(&mut self, id: LinkId) {
+        let session = self.links.get(id).expect("link").session;
+        let handle = self
+            .sessions
+            .get_mut(session)
+            .expect("session")
+            .take_handle(id);
+        let link = self.links.get_mut(id).expect("link");
+        link.local_handle = Some(handle);
+        link.endpoint.local = EndpointState::Active;
+        self.flush_endpoints();
+    }
+
+    /// Detach a link (`closed`: close it for good), with an optional error.
+    pub fn detach(&mut self, id: LinkId, closed: bool, error: Option<ErrorCondition>) {
+        if let Some(link) = self.links.get_mut(id) {
+            if link.endpoint.local != EndpointState::Closed {
+                link.endpoint.local = EndpointState::Closed;
+                link.endpoint.local_condition = error;
+                link.closing = closed;
+                self.flush_endpoints();
+            }
+        }
+    }
+
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(id)
+    }
+
+    /// Every live link.
+    pub fn links(&self) -> impl Iterator<Item = LinkId> + '_ {
+        self.links.keys()
+    }
+
+    /// Every live session.
+    pub fn sessions(&self) -> impl Iterator<Item = SessionId> + '_ {
+        self.sessions.keys()
+    }
+
+    /// Receiver: give the sender `credit` more deliveries.
+    pub fn add_credit(&mut self, id: LinkId, credit: u32) {
+        if let Some(link) = self.links.get_mut(id) {
+            if !link.is_sender() && credit > 0 {
+                link.credit = link.credit.saturating_add(credit);
+                link.flow_pending = true;
+            }
+        }
+    }
+
+    /// Receiver: ask the sender to use up or give back all credit (`drain`), or stop asking.
+    pub fn set_drain(&mut self, id: LinkId, drain: bool) {
+        if let Some(link) = self.links.get_mut(id) {
+            if !link.is_sender() && link.drain != drain {
+                link.drain = drain;
+                link.flow_pending = true;
+            }
+        }
+    }
+
+    /// Sender: deliveries waiting for credit.
+    pub fn queued(&self, id: LinkId) -> usize {
+        self.links.get(id).map_or(0, |l| l.queue.len())
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Deliveries
+
+    /// Sender: queue a message on a link. It goes out when credit allows; `settled` sends
+    /// it pre-settled.
+    pub fn send(
+        &mut self,
+        link: LinkId,
+        tag: Vec<u8>,
+        payload: Vec<u8>,
+        settled: bool,
+    ) -> Option<DeliveryId> {
+        if !self.links.get(link)?.is_sender() {
+            return None;
+        }
+        let id = self.deliveries.insert(Delivery {
+            link,
+            tag,
+            transfer_id: None,
+            message_format: 0,
+            payload,
+            written: 0,
+            outgoing: true,
+            complete: true,
+            aborted: false,
+            local_state: None,
+            remote_state: None,
+            local_settled: settled,
+            remote_settled: false,
+            released: false,
+        });
+        let l = self.links.get_mut(link).expect("checked");
+        l.queue.push_back(id);
+        l.deliveries.push(id);
+        Some(id)
+    }
+
+    pub fn delivery(&self, id: DeliveryId) -> Option<&Delivery> {
+        self.deliveries.get(id)
+    }
+
+    /// Take the payload of a complete incoming delivery (leaves it empty).
+    pub fn take_payload(&mut self, id: DeliveryId) -> Option<Vec<u8>> {
+        self.deliveries
+            .get_mut(id)
+            .map(|d| std::mem::take(&mut d.payload))
+    }
+
+    /// Set our state for a delivery (an outcome or `received`); sent in a disposition.
+    pub fn update(&mut self, id: DeliveryId, state: DeliveryState) {
+        if let Some(d) = self.deliveries.get_mut(id) {
+            if d.local_settled {
+                return;
+            }
+            d.local_state = Some(state);
+            self.queue_disposition(id);
+        }
+    }
+
+    /// Settle a delivery: the peer is told (unless it settled first) and we forget it.
+    pub fn settle(&mut self, id: DeliveryId) {
+        let Some(d) = self.deliveries.get_mut(id) else {
+            return;
+        };
+        if d.local_settled {
+            d.released = true;
+            self.forget_if_done(id);
+            return;
+        }
+        d.local_settled = true;
+        d.released = true;
+        if d.transfer_id.is_some() {
+            self.queue_disposition(id);
+        }
+        self.forget_if_done(id);
+    }
+
+    fn queue_disposition(&mut self, id: DeliveryId) {
+        let d = self.deliveries.get(id).expect("delivery");
+        let (Some(transfer_id), false) = (d.transfer_id, d.remote_settled && !d.outgoing) else {
+            return;
+        };
+        let Some(session_id) = self.links.get(d.link).map(|l| l.session) else {
+            return;
+        };
+        let role = !d.outgoing;
+        let state = d.local_state.clone();
+        let settled = d.local_settled;
+        let session = self.sessions.get_mut(session_id).expect("session");
+        session
+            .pending_dispositions
+            .insert((role, transfer_id), (state, settled));
+        if settled {
+            if d.outgoing {
+                session.outgoing_unsettled.remove(&transfer_id);
+            } else {
+                session.incoming_unsettled.remove(&transfer_id);
+            }
+        }
+    }
+
+    /// Drop a delivery once the application released it and the engine needs it no more.
+    fn forget_if_done(&mut self, id: DeliveryId) {
+        let Some(d) = self.deliveries.get(id) else {
+            return;
+        };
+        let done = d.released
+            && d.local_settled
+            && !d.buffered()
+            && (d.outgoing || d.complete || d.aborted);
+        if done {
+            let link = d.link;
+            if let Some(l) = self.links.get_mut(link) {
+                l.deliveries.retain(|&x| x != id);
+                l.queue.retain(|&x| x != id);
+            }
+            self.deliveries.remove(id);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Input
+
+    /// Process bytes from the peer; anything after a complete frame is kept for later.
+    pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
+        self.now = Some(now);
+        if self.phase == Phase::Done || bytes.is_empty() {
+            return;
+        }
+        self.last_input = Some(now);
+        if self.input.is_empty() {
+            let used = self.process(bytes);
+            if self.phase != Phase::Done {
+                self.input.extend_from_slice(&bytes[used..]);
+            }
+        } else {
+            self.input.extend_from_slice(bytes);
+            let input = std::mem::take(&mut self.input);
+            let used = self.process(&input);
+            if self.phase != Phase::Done {
+                self.input = input;
+                self.input.drain(..used);
+            }
+        }
+    }
+
+    /// The peer closed its side of the byte stream.
+    pub fn handle_eof(&mut self) {
+        if self.eof_read {
+            return;
+        }
+        self.eof_read = true;
+        if self.phase != Phase::Done {
+            let clean = self.endpoint.remote == EndpointState::Closed;
+            self.phase = Phase::Done;
+            if !clean {
+                self.fail(condition::FRAMING_ERROR, "connection aborted".to_owned());
+            }
+        }
+        self.check_closed();
+    }
+
+    /// Process as many complete units (headers, frames) as `input` holds; returns bytes used.
+    fn process(&mut self, input: &[u8]) -> usize {
+        let mut used = 0;
+        while self.phase != Phase::Done {
+            let rest = &input[used..];
+            match self.phase {
+                Phase::Header | Phase::HeaderAfterSasl => match frame::detect_header(rest) {
+                    None => break,
+                    Some(Err(e)) => {
+                        self.fail(condition::FRAMING_ERROR, e.to_string());
+                        break;
+                    }
+                    Some(Ok(header)) => {
+                        used += 8.min(rest.len());
+                        self.trace_header(header, false);
+                        self.handle_header(header);
+                    }
+                },
+                Phase::Sasl | Phase::Amqp => {
+                    match frame::parse_frame(rest, self.config.max_frame_size) {
+                        Ok(None) => break,
+                        Ok(Some((frame, size))) => {
+                            used += size;
+                            self.handle_frame(frame);
+                        }
+                        Err(e) => {
+                            let cond = match e {
+                                FrameError::TooLarge { .. }
+                                | FrameError::Malformed(_)
+                                | FrameError::BadHeader(_) => condition::FRAMING_ERROR,
+                            };
+                            self.fail(cond, e.to_string());
+                            break;
+                        }
+                    }
+                }
+                Phase::Done => break,
+            }
+        }
+        used
+    }
+
+    fn handle_header(&mut self, header: ProtocolHeader) {
+        match (self.config.side, self.phase, header) {
+            (Side::Client, Phase::Header, ProtocolHeader::Sasl) if self.sasl.is_some() => {
+                self.phase = Phase::Sasl
+            }
+            (Side::Client, Phase::Header | Phase::HeaderAfterSasl, ProtocolHeader::Amqp) => {
+                if self.sasl.is_some() && self.phase == Phase::Header {
+                    self.fail(condition::FRAMING_ERROR, "peer skipped SASL".into());
+                    return;
+                }
+                self.phase = Phase::Amqp;
+                self.flush_endpoints();
+            }
+            (Side::Server, Phase::Header, ProtocolHeader::Sasl) => {
+                self.write_header(SASL_HEADER);
+                let sasl = Sasl::server(self.config.sasl_policy.clone());
+                if let Some(mechs) = sasl.start() {
+                    self.write_sasl(&mechs);
+                }
+                self.sasl = Some(sasl);
+                self.phase = Phase::Sasl;
+            }
+            (Side::Server, Phase::Header | Phase::HeaderAfterSasl, ProtocolHeader::Amqp) => {
+                self.write_amqp_header();
+                self.phase = Phase::Amqp;
+                self.flush_endpoints();
+            }
+            (_, _, ProtocolHeader::Tls | ProtocolHeader::TlsClientHello) => {
+                self.fail(
+                    condition::NOT_IMPLEMENTED,
+                    "TLS requested but not configured".into(),
+                );
+            }
+            (_, _, other) => self.fail(
+                condition::FRAMING_ERROR,
+                format!("unexpected protocol header {other:?}"),
+            ),
+        }
+    }
+
+    fn handle_frame(&mut self, frame: Frame<'_>) {
+        match (self.phase, frame.kind) {
+            (Phase::Sasl, FrameType::Sasl) => self.handle_sasl_frame(frame.body),
+            (Phase::Amqp, FrameType::Amqp) => {
+                if frame.body.is_empty() {
+                    self.trace_in(frame.channel, None);
+                    return; // heartbeat
+                }
+                match decode_performative(frame.body) {
+                    Ok((performative, payload)) => {
+                        if self.config.trace {
+                            self.trace_in(frame.channel, Some((frame.body, payload.len())));
+                        }
+                        self.handle_performative(frame.channel, performative, payload);
+                    }
+                    Err(e) => {
+                        let text = e.text.unwrap_or_else(|| "malformed frame".into());
+                        self.fail(condition::DECODE_ERROR, text);
+                    }
+                }
+            }
+            _ => self.fail(
+                condition::FRAMING_ERROR,
+                format!("unexpected {:?} frame", frame.kind),
+            ),
+        }
+    }
+
+    fn handle_sasl_frame(&mut self, body: &[u8]) {
+        let frame = match decode_sasl(body) {
+            Ok(f) => f,
+            Err(e) => {
+                let text = e.text.unwrap_or_else(|| "malformed SASL frame".into());
+                self.fail(condition::DECODE_ERROR, text);
+                return;
+            }
+        };
+        if self.config.trace {
+            self.trace_lines
+                .push_back(format!("SASL:FRAME:  <- {}", trace::format_body(body, 0)));
+        }
+        let Some(sasl) = self.sasl.as_mut() else {
+            return;
+        };
+        match sasl.handle(frame) {
+            Err(why) => self.fail(condition::UNAUTHORIZED_ACCESS, why),
+            Ok(reply) => {
+                if let Some(reply) = reply {
+                    self.write_sasl(&reply);
+                }
+                if let Some(result) = self.sasl.as_ref().and_then(Sasl::result).cloned() {
+                    self.events.push_back(Event::Authenticated(result.clone()));
+                    match (result, self.config.side) {
+                        (SaslResult::Ok { .. }, Side::Client) => {
+                            self.phase = Phase::HeaderAfterSasl;
+                            self.write_amqp_header();
+                        }
+                        (SaslResult::Ok { .. }, Side::Server) => {
+                            self.phase = Phase::HeaderAfterSasl
+                        }
+                        (SaslResult::Failed { code, reason }, _) => {
+                            let text =
+                                format!("SASL authentication failed (outcome {code}: {reason})");
+                            self.fail(condition::UNAUTHORIZED_ACCESS, text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle_performative(&mut self, channel: u16, p: Performative, payload: &[u8]) {
+        let result = match p {
+            Performative::Open(open) => self.on_open(open),
+            Performative::Close(error) => self.on_close(error),
+            _ if self.remote_open.is_none() => {
+                Err((condition::NOT_ALLOWED, "frame before open".into()))
+            }
+            Performative::Begin(begin) => self.on_begin(channel, begin),
+            Performative::End(error) => self.on_end(channel, error),
+            Performative::Attach(attach) => self.on_attach(channel, attach),
+            Performative::Detach(detach) => self.on_detach(channel, detach),
+            Performative::Flow(flow) => self.on_flow(channel, flow),
+            Performative::Transfer(transfer) => self.on_transfer(channel, transfer, payload),
+            Performative::Disposition(disposition) => self.on_disposition(channel, disposition),
+        };
+        if let Err((cond, text)) = result {
+            self.fail(cond, text);
+        }
+    }
+
+    fn on_open(&mut self, open: Open) -> Result<(), (&'static str, String)> {
+        if self.remote_open.is_some() {
+            return Err((condition::NOT_ALLOWED, "second open".into()));
+        }
+        self.remote_max_frame = open.max_frame_size.max(frame::MIN_MAX_FRAME_SIZE);
+        self.remote_idle_timeout = open
+            .idle_time_out
+            .filter(|&t| t > 0)
+            .map(|t| Duration::from_millis(t as u64));
+        self.remote_open = Some(open);
+        self.endpoint.remote = EndpointState::Active;
+        self.events.push_back(Event::ConnectionRemoteOpen);
+        Ok(())
+    }
+
+    fn on_close(&mut self, error: Option<ErrorCondition>) -> Result<(), (&'static str, String)> {
+        self.endpoint.remote = EndpointState::Closed;
+        self.endpoint.remote_condition = error;
+        self.phase = Phase::Done;
+        self.events.push_back(Event::ConnectionRemoteClose);
+        self.check_closed();
+        Ok(())
+    }
+
+    fn session_for(&self, channel: u16) -> Result<SessionId, (&'static str, String)> {
+        self.remote_channels.get(&channel).copied().ok_or_else(|| {
+            (
+                condition::NOT_ALLOWED,
+                format!("no session on channel {channel}"),
+            )
+        })
+    }
+
+    fn on_begin(&mut self, channel: u16, begin: Begin) -> Result<(), (&'static str, String)> {
+        if self.remote_channels.contains_key(&channel) {
+            return Err((
+                condition::NOT_ALLOWED,
+                format!("channel {channel} already in use"),
+            ));
+        }
+        let id = match begin.remote_channel {
+            // The answer to a session we began.
+            Some(ours) => {
+                let id = self
+                    .local_channels
+                    .get(ours as usize)
+                    .copied()
+                    .flatten()
+                    .ok_or_else(|| {
+                        (
+                            condition::NOT_ALLOWED,
+                            format!("begin answers unknown channel {ours}"),
+                        )
+                    })?;
+                if self
+                    .sessions
+                    .get(id)
+                    .is_some_and(|s| s.remote_channel.is_some())
+                {
+                    return Err((
+                        condition::NOT_ALLOWED,
+                        format!("channel {ours} already answered"),
+                    ));
+                }
+                id
+            }
+            None => self.sessions.insert(Session::new()),
+        };
+        let session = self.sessions.get_mut(id).expect("session");
+        session.remote_channel = Some(channel);
+        session.endpoint.remote = EndpointState::Active;
+        session.next_incoming_id = begin.next_outgoing_id;
+        session.remote_outgoing_window = begin.outgoing_window;
+        session.remote_incoming_window = begin.incoming_window;
+        self.remote_channels.insert(channel, id);
+        self.events.push_back(Event::SessionRemoteBegin(id));
+        Ok(())
+    }
+
+    fn on_end(
+        &mut self,
+        channel: u16,
+        error: Option<ErrorCondition>,
+    ) -> Result<(), (&'static str, String)> {
+        let id = self.session_for(channel)?;
+        self.remote_channels.remove(&channel);
+        let session = self.sessions.get_mut(id).expect("session");
+        session.endpoint.remote = EndpointState::Closed;
+        session.endpoint.remote_condition = error;
+        session.remote_channel = None;
+        // The peer's links on this session are gone with it.
+        let links: Vec<LinkId> = session.remote_handles.drain().map(|(_, l)| l).collect();
+        for link in links {
+            if let Some(l) = self.links.get_mut(link) {
+                l.endpoint.remote = EndpointState::Closed;
+                l.remote_handle = None;
+            }
+        }
+        self.events.push_back(Event::SessionRemoteEnd(id));
+        self.reap();
+        Ok(())
+    }
+
+    fn on_attach(&mut self, channel: u16, attach: Attach) -> Result<(), (&'static str, String)> {
+        let sid = self.session_for(channel)?;
+        let session = self.sessions.get(sid).expect("session");
+        if session.remote_handles.contains_key(&attach.handle) {
+            return Err((
+                condition::NOT_ALLOWED,
+                format!("handle {} already attached", attach.handle),
+            ));
+        }
+        // Our end of the same link: same name, opposite role, not yet answered.
+        let ours = self.links.keys().find(|&k| {
+            let l = self.links.get(k).expect("live");
+            l.session == sid
+                && l.local.name == attach.name
+                && l.local.role != attach.role
+                && l.remote_handle.is_none()
+        });
+        let remote = LinkSettings {
+            name: attach.name.clone(),
+            role: attach.role,
+            source: attach.source.clone(),
+            target: attach.target.clone(),
+            snd_settle_mode: attach.snd_settle_mode,
+            rcv_settle_mode: attach.rcv_settle_mode,
+            max_message_size: attach.max_message_size,
+        };
+        let id = match ours {
+            Some(id) => id,
+            None => {
+                let role = if attach.role == Role::Sender {
+                    Role::Receiver
+                } else {
+                    Role::Sender
+                };
+                self.links.insert(Link {
+                    session: sid,
+                    endpoint: Endpoint::default(),
+                    local: LinkSettings {
+                        role,
+                        ..remote.clone()
+                    },
+                    remote: None,
+                    local_handle: None,
+                    remote_handle: None,
+                    attach_sent: false,
+                    detach_sent: false,
+                    closing: false,
+                    delivery_count: 0,
+                    credit: 0,
+                    drain: false,
+                    flow_pending: false,
+                    queue: VecDeque::new(),
+                    incoming: None,
+                    deliveries: Vec::new(),
+                })
+            }
+        };
+        let link = self.links.get_mut(id).expect("link");
+        link.remote = Some(remote);
+        link.remote_handle = Some(attach.handle);
+        link.endpoint.remote = EndpointState::Active;
+        if link.local.role == Role::Receiver {
+            // The sender's initial delivery-count starts our count.
+            link.delivery_count = attach.initial_delivery_count.unwrap_or(0);
+        }
+        self.sessions
+            .get_mut(sid)
+            .expect("session")
+            .remote_handles
+            .insert(attach.handle, id);
+        self.events.push_back(Event::LinkRemoteAttach(id));
+        Ok(())
+    }
+
+    fn link_for(&self, sid: SessionId, handle: u32) -> Result<LinkId, (&'static str, String)> {
+        self.sessions
+            .get(sid)
+            .and_then(|s| s.remote_handles.get(&handle).copied())
+            .ok_or_else(|| {
+                (
+                    condition::UNATTACHED_HANDLE,
+                    format!("no link attached on handle {handle}"),
+                )
+            })
+    }
+
+    fn on_detach(&mut self, channel: u16, detach: Detach) -> Result<(), (&'static str, String)> {
+        let sid = self.session_for(channel)?;
+        let id = self.link_for(sid, detach.handle)?;
+        self.sessions
+            .get_mut(sid)
+            .expect("session")
+            .remote_handles
+            .remove(&detach.handle);
+        let link = self.links.get_mut(id).expect("link");
+        link.endpoint.remote = EndpointState::Closed;
+        link.endpoint.remote_condition = detach.error;
+        link.remote_handle = None;
+        self.events.push_back(Event::LinkRemoteDetach(id));
+        self.reap();
+        Ok(())
+    }
+
+    fn on_flow(&mut self, channel: u16, flow: Flow) -> Result<(), (&'static str, String)> {
+        let sid = self.session_for(channel)?;
+        let session = self.sessions.get_mut(sid).expect("session");
+        // The peer's view of our outgoing transfers gives its remaining window.
+        let next_incoming = flow.next_incoming_id.unwrap_or(0);
+        session.remote_incoming_window = next_incoming
+            .wrapping_add(flow.incoming_window)
+            .wrapping_sub(session.next_outgoing_id);
+        session.remote_outgoing_window = flow.outgoing_window;
+        let Some(handle) = flow.handle else {
+            if flow.echo {
+                session.flow_pending = true;
+            }
+            return Ok(());
+        };
+        let id = self.link_for(sid, handle)?;
+        let link = self.links.get_mut(id).expect("link");
+        if link.is_sender() {
+            let remote_count = flow.delivery_count.unwrap_or(0);
+            let limit = remote_count.wrapping_add(flow.link_credit.unwrap_or(0));
+            link.credit = limit.wrapping_sub(link.delivery_count);
+            if link.credit > limit.wrapping_sub(remote_count) {
+                // Our count is ahead of the peer's limit: no credit.
+                link.credit = 0;
+            }
+            link.drain = flow.drain;
+        } else {
+            // A sender reports its delivery-count; credit it did not use is gone if it
+            // drained.
+            if let Some(count) = flow.delivery_count {
+                let limit = link.delivery_count.wrapping_add(link.credit);
+                link.delivery_count = count;
+                link.credit = limit
+                    .wrapping_sub(count)
+                    .min(link.credit.max(flow.link_credit.unwrap_or(0)));
+                if flow.link_credit == Some(0) {
+                    link.credit = 0;
+                }
+                if link.drain && link.credit == 0 {
+                    link.drain = false;
+                }
+            }
+        }
+        if flow.echo {
+            link.flow_pending = true;
+        }
+        self.events.push_back(Event::LinkFlow(id));
+        Ok(())
+    }
+
+    fn on_transfer(
+        &mut self,
+        channel: u16,
+        t: Transfer,
+        payload: &[u8],
+    ) -> Result<(), (&'static str, String)> {
+        let sid = self.session_for(channel)?;
+        let id = self.link_for(sid, t.handle)?;
+        let session = self.sessions.get_mut(sid).expect("session");
+        session.next_incoming_id = session.next_incoming_id.wrapping_add(1);
+        session.remote_outgoing_window = session.remote_outgoing_window.saturating_sub(1);
+        session.incoming_window = session.incoming_window.saturating_sub(1);
+        if session.incoming_window < SESSION_WINDOW / 2 {
+            session.incoming_window = SESSION_WINDOW;
+            session.flow_pending = true;
+        }
+        let link = self.links.get_mut(id).expect("link");
+        if link.is_sender() {
+            return Err((condition::NOT_ALLOWED, "transfer on a sending link".into()));
+        }
+        let delivery = match link.incoming {
+            Some(d) => d,
+            None => {
+                let transfer_id = t.delivery_id.ok_or_else(|| {
+                    (
+                        condition::NOT_ALLOWED,
+                        "first transfer of a delivery without a delivery-id".into(),
+                    )
+                })?;
+                let tag = t.delivery_tag.clone().unwrap_or_default();
+                link.delivery_count = link.delivery_count.wrapping_add(1);
+                link.credit = link.credit.saturating_sub(1);
+                let d = self.deliveries.insert(Delivery {
+                    link: id,
+                    tag,
+                    transfer_id: Some(transfer_id),
+                    message_format: t.message_format.unwrap_or(0),
+                    payload: Vec::new(),
+                    written: 0,
+                    outgoing: false,
+                    complete: false,
+                    aborted: false,
+                    local_state: None,
+                    remote_state: None,
+                    local_settled: false,
+                    remote_settled: false,
+                    released: false,
+                });
+                let link = self.links.get_mut(id).expect("link");
+                link.incoming = Some(d);
+                link.deliveries.push(d);
+                if !t.settled.unwrap_or(false) {
+                    self.sessions
+                        .get_mut(sid)
+                        .expect("session")
+                        .incoming_unsettled
+                        .insert(transfer_id, d);
+                }
+                d
+            }
+        };
+        let d = self.deliveries.get_mut(delivery).expect("delivery");
+        if t.settled == Some(true) {
+            d.remote_settled = true;
+        }
+        if let Some(state) = t.state {
+            d.remote_state = Some(state);
+        }
+        if t.aborted {
+            d.aborted = true;
+            d.payload = Vec::new();
+        } else {
+            d.payload.extend_from_slice(payload);
+        }
+        if t.aborted || !t.more {
+            d.complete = !t.aborted;
+            self.links.get_mut(id).expect("link").incoming = None;
+            if let Some(tid) = d.transfer_id {
+                if d.aborted {
+                    self.sessions
+                        .get_mut(sid)
+                        .expect("session")
+                        .incoming_unsettled
+                        .remove(&tid);
+                }
+            }
+            self.events.push_back(Event::Delivery(delivery));
+        }
+        Ok(())
+    }
+
+    fn on_disposition(
+        &mut self,
+        channel: u16,
+        d: Disposition,
+    ) -> Result<(), (&'static str, String)> {
+        let sid = self.session_for(channel)?;
+        let last = d.last.unwrap_or(d.first);
+        // role=receiver: about deliveries we sent.
+        let ours_were_sent = d.role == Role::Receiver;
+        let session = self.sessions.get_mut(sid).expect("session");
+        let map = if ours_were_sent {
+            &mut session.outgoing_unsettled
+        } else {
+            &mut session.incoming_unsettled
+        };
+        let hit: Vec<(u32, DeliveryId)> = if d.first <= last {
+            map.range(d.first..=last).map(|(&k, &v)| (k, v)).collect()
+        } else {
+            map.range(d.first..)
+                .chain(map.range(..=last))
+                .map(|(&k, &v)| (k, v))
+                .collect()
+        };
+        if d.settled {
+            for (k, _) in &hit {
+                map.remove(k);
+            }
+        }
+        for (_, id) in hit {
+            if let Some(delivery) = self.deliveries.get_mut(id) {
+                if let Some(state) = &d.state {
+                    delivery.remote_state = Some(state.clone());
+                }
+                if d.settled {
+                    delivery.remote_settled = true;
+                }
+                self.events.push_back(Event::Delivery(id));
+            }
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Failure and teardown
+
+    /// Close the connection because of a transport or protocol error.
+    fn fail(&mut self, cond: &str, text: String) {
+        if self.error.is_some() {
+            return;
+        }
+        let error = ErrorCondition::new(cond, text);
+        self.error = Some(error.clone());
+        self.events.push_back(Event::TransportError(error.clone()));
+        self.phase = Phase::Done;
+        // Tell the peer why, if the protocol got far enough for a close frame.
+        if self.amqp_header_sent && !self.close_sent {
+            if !self.open_sent {
+                self.endpoint.local = EndpointState::Active;
+                self.write_open();
+            }
+            self.endpoint.local = EndpointState::Closed;
+            self.endpoint.local_condition = Some(error);
+            self.write_close();
+        }
+        self.abort_buffered();
+        self.check_closed();
+    }
+
+    /// Deliveries that never made it onto the wire will not now.
+    fn abort_buffered(&mut self) {
+        for id in self.deliveries.keys().collect::<Vec<_>>() {
+            let d = self.deliveries.get_mut(id).expect("live");
+            if d.outgoing && d.transfer_id.is_none() && !d.aborted {
+                d.aborted = true;
+                self.events.push_back(Event::Delivery(id));
+            }
+        }
+    }
+
+    /// The transport is over once input is done and our close (if any) has been written.
+    fn check_closed(&mut self) {
+        if self.is_closed() && !self.events.contains(&Event::TransportClosed) {
+            self.events.push_back(Event::TransportClosed);
+        }
+    }
+
+    /// Nothing more will be read or written.
+    pub fn is_closed(&self) -> bool {
+        let input_done = self.phase == Phase::Done;
+        let output_done = self.output_pos >= self.output.len()
+            && (self.close_sent || self.error.is_some() || self.eof_read || !self.amqp_header_sent);
+        input_done && output_done
+    }
+
+    /// Sessions and links closed at both ends are freed.
+    fn reap(&mut self) {
+        for id in self.links.keys().collect::<Vec<_>>() {
+            let l = self.links.get(id).expect("live");
+            if l.endpoint.local == EndpointState::Closed
+                && l.endpoint.remote == EndpointState::Closed
+                && l.detach_sent
+            {
+                let (session, handle) = (l.session, l.local_handle);
+                if let (Some(s), Some(h)) = (self.sessions.get_mut(session), handle) {
+                    if let Some(slot) = s.local_handles.get_mut(h as usize) {
+                        *slot = None;
+                    }
+                }
+                if let Some(l) = self.links.get_mut(id) {
+                    l.local_handle = None;
+                }
+            }
+        }
+        for id in self.sessions.keys().collect::<Vec<_>>() {
+            let s = self.sessions.get(id).expect("live");
+            if s.endpoint.local == EndpointState::Closed
+                && s.endpoint.remote == EndpointState::Closed
+                && s.end_sent
+            {
+                if let Some(c) = s.local_channel {
+                    self.local_channels[c as usize] = None;
+                }
+                if let Some(s) = self.sessions.get_mut(id) {
+                    s.local_channel = None;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Output
+
+    fn write_header(&mut self, header: [u8; 8]) {
+        self.output.extend_from_slice(&header);
+        self.header_sent = true;
+        if self.config.trace {
+            let kind = if header == SASL_HEADER {
+                "SASL"
+            } else {
+                "AMQP"
+            };
+            self.trace_lines
+                .push_back(format!("{kind}:FRAME:  -> {kind}"));
+        }
+    }
+
+    fn write_amqp_header(&mut self) {
+        self.write_header(AMQP_HEADER);
+        self.amqp_header_sent = true;
+    }
+
+    fn trace_header(&mut self, header: ProtocolHeader, _out: bool) {
+        if self.config.trace {
+            let kind = if header == ProtocolHeader::Sasl {
+                "SASL"
+            } else {
+                "AMQP"
+            };
+            self.trace_lines
+                .push_back(format!("{kind}:FRAME:  <- {kind}"));
+        }
+    }
+
+    fn write_sasl(&mut self, frame: &SaslFrame) {
+        let start = frame::begin_frame(&mut self.output, FrameType::Sasl, 0);
+        frame.encode(&mut self.output);
+        if self.config.trace {
+            let body = &self.output[start + 8..];
+            self.trace_lines
+                .push_back(format!("SASL:FRAME:  -> {}", trace::format_body(body, 0)));
+        }
+        frame::finish_frame(&mut self.output, start);
+    }
+
+    fn write_performative(&mut self, channel: u16, p: &Performative, payload: &[u8]) {
+        let start = frame::begin_frame(&mut self.output, FrameType::Amqp, channel);
+        p.encode(&mut self.output);
+        let performative_len = self.output.len() - start - 8;
+        self.output.extend_from_slice(payload);
+        frame::finish_frame(&mut self.output, start);
+        if self.config.trace {
+            let body = &self.output[start + 8..];
+            let line = trace::frame_line(
+                channel,
+                "->",
+                &body[..performative_len],
+                &body[performative_len..],
+            );
+            self.trace_lines.push_back(line);
+        }
+    }
+
+    fn trace_in(&mut self, channel: u16, frame: Option<(&[u8], usize)>) {
+        if !self.config.trace {
+            return;
+        }
+        let line = match frame {
+            None => format!("AMQP:FRAME:{channel} <- (EMPTY FRAME)"),
+            Some((body, payload_len)) => {
+                let split = body.len() - payload_len;
+                trace::frame_line(channel, "<-", &body[..split], &body[split..])
+            }
+        };
+        self.trace_lines.push_back(line);
+    }
+
+    /// The next frame trace line, when tracing is on.
+    pub fn poll_trace(&mut self) -> Option<String> {
+        self.trace_lines.pop_front()
+    }
+
+    fn write_open(&mut self) {
+        let open = Open {
+            container_id: self.config.container_id.clone(),
+            hostname: self.config.hostname.clone(),
+            max_frame_size: self.config.max_frame_size,
+            channel_max: self.config.channel_max,
+            idle_time_out: self
+                .config
+                .idle_timeout
+                .map(|d| d.as_millis().min(u32::MAX as u128) as u32),
+            ..Open::default()
+        };
+        self.write_performative(0, &Performative::Open(open), &[]);
+        self.open_sent = true;
+    }
+
+    fn write_close(&mut self) {
+        let error = self.endpoint.local_condition.clone();
+        self.write_performative(0, &Performative::Close(error), &[]);
+        self.close_sent = true;
+    }
+
+    /// Write every frame the endpoint states call for, in protocol order.
+    fn flush_endpoints(&mut self) {
+        if !self.amqp_header_sent
+            || self.phase == Phase::Sasl
+            || self.phase == Phase::HeaderAfterSasl
+        {
+            // Servers answer the client's header first; clients wait for SASL to finish.
+            if !(self.config.side == Side::Client
+                && self.amqp_header_sent
+                && self.phase != Phase::Sasl)
+            {
+                return;
+            }
+        }
+        if self.close_sent {
+            return;
+        }
+        if self.endpoint.local != EndpointState::Uninit && !self.open_sent {
+            self.write_open();
+        }
+        if !self.open_sent {
+            return;
+        }
+        for sid in self.sessions.keys().collect::<Vec<_>>() {
+            self.flush_session(sid);
+        }
+        if self.endpoint.local == EndpointState::Closed && !self.close_sent {
+            self.write_close();
+        }
+    }
+
+    fn flush_session(&mut self, sid: SessionId) {
+        let s = self.sessions.get(sid).expect("live");
+        let Some(channel) = s.local_channel else {
+            return;
+        };
+        if s.endpoint.local == EndpointState::Uninit || s.end_sent {
+            return;
+        }
+        if !s.begin_sent {
+            let begin = Begin {
+                remote_channel: s.remote_channel,
+                next_outgoing_id: s.next_outgoing_id,
+                incoming_window: s.incoming_window,
+                outgoing_window: SESSION_WINDOW,
+                handle_max: u32::MAX,
+                offered_capabilities: None,
+                desired_capabilities: None,
+                properties: None,
+            };
+            self.write_performative(channel, &Performative::Begin(begin), &[]);
+            self.sessions.get_mut(sid).expect("live").begin_sent = true;
+        }
+        for lid in self.links.keys().collect::<Vec<_>>() {
+            if self.links.get(lid).expect("live").session == sid {
+                self.flush_link(lid, channel);
+            }
+        }
+        self.flush_dispositions(sid, channel);
+        let s = self.sessions.get_mut(sid).expect("live");
+        if s.flow_pending {
+            s.flow_pending = false;
+            let flow = self.session_flow(sid, None);
+            self.write_performative(channel, &Performative::Flow(flow), &[]);
+        }
+        let s = self.sessions.get(sid).expect("live");
+        if s.endpoint.local == EndpointState::Closed && !s.end_sent {
+            let error = s.endpoint.local_condition.clone();
+            self.write_performative(channel, &Performative::End(error), &[]);
+            let s = self.sessions.get_mut(sid).expect("live");
+            s.end_sent = true;
+            self.reap();
+        }
+    }
+
+    fn session_flow(&self, sid: SessionId, link: Option<(u32, &Link)>) -> Flow {
+        let s = self.sessions.get(sid).expect("live");
+        let mut flow = Flow {
+            next_incoming_id: s.remote_channel.map(|_| s.next_incoming_id),
+            incoming_window: s.incoming_window,
+            next_outgoing_id: s.next_outgoing_id,
+            outgoing_window: SESSION_WINDOW,
+            ..Flow::default()
+        };
+        if let Some((handle, l)) = link {
+            flow.handle = Some(handle);
+            flow.delivery_count = Some(l.delivery_count);
+            flow.link_credit = Some(l.credit);
+            flow.drain = l.drain;
+            if l.is_sender() {
+                flow.available = Some(l.queue.len() as u32);
+            }
+        }
+        flow
+    }
+
+    fn flush_link(&mut self, lid: LinkId, channel: u16) {
+        let l = self.links.get(lid).expect("live");
+        if l.endpoint.local == EndpointState::Uninit || l.detach_sent {
+            return;
+        }
+        let Some(handle) = l.local_handle else { return };
+        if !l.attach_sent {
+            let attach = Attach {
+                name: l.local.name.clone(),
+                handle,
+                role: l.local.role,
+                snd_settle_mode: l.local.snd_settle_mode,
+                rcv_settle_mode: l.local.rcv_settle_mode,
+                source: l.local.source.clone(),
+                target: l.local.target.clone(),
+                unsettled: None,
+                incomplete_unsettled: false,
+                initial_delivery_count: l.is_sender().then_some(l.delivery_count),
+                max_message_size: Some(l.local.max_message_size.unwrap_or(0)),
+                offered_capabilities: None,
+                desired_capabilities: None,
+                properties: None,
+            };
+            self.write_performative(channel, &Performative::Attach(attach), &[]);
+            self.links.get_mut(lid).expect("live").attach_sent = true;
+        }
+        let l = self.links.get(lid).expect("live");
+        if l.flow_pending && l.endpoint.local == EndpointState::Active {
+            let flow = self.session_flow(l.session, Some((handle, l)));
+            self.write_performative(channel, &Performative::Flow(flow), &[]);
+            self.links.get_mut(lid).expect("live").flow_pending = false;
+        }
+        self.flush_transfers(lid, channel, handle);
+        let l = self.links.get(lid).expect("live");
+        if l.endpoint.local == EndpointState::Closed && !l.detach_sent {
+            let detach = Detach {
+                handle,
+                closed: l.closing,
+                error: l.endpoint.local_condition.clone(),
+            };
+            self.write_performative(channel, &Performative::Detach(detach), &[]);
+            let l = self.links.get_mut(lid).expect("live");
+            l.detach_sent = true;
+            // What was still queued will never go out on this link.
+            let queued: Vec<DeliveryId> = l.queue.drain(..).collect();
+            for d in queued {
+                if let Some(d2) = self.deliveries.get_mut(d) {
+                    if d2.transfer_id.is_none() {
+                        d2.aborted = true;
+                        self.events.push_back(Event::Delivery(d));
+                    }
+                }
+            }
+            self.reap();
+        }
+    }
+
+    /// Cut queued deliveries into transfer frames while credit, the peer's session window
+    /// and our output budget allow.
+    fn flush_transfers(&mut self, lid: LinkId, channel: u16, handle: u32) {
+        loop {
+            if self.output.len() - self.output_pos >= OUTPUT_HIGH_WATER {
+                return;
+            }
+            let l = self.links.get(lid).expect("live");
+            if !l.is_sender()
+                || l.endpoint.remote != EndpointState::Active
+                || l.endpoint.local != EndpointState::Active
+            {
+                return;
+            }
+            let Some(&did) = l.queue.front() else {
+                // Drained: the peer asked us to use up credit we cannot use.
+                if l.drain && l.credit > 0 {
+                    let l = self.links.get_mut(lid).expect("live");
+                    l.delivery_count = l.delivery_count.wrapping_add(l.credit);
+                    l.credit = 0;
+                    l.drain = false;
+                    l.flow_pending = true;
+                    let l = self.links.get(lid).expect("live");
+                    let flow = self.session_flow(l.session, Some((handle, l)));
+                    self.write_performative(channel, &Performative::Flow(flow), &[]);
+                    self.links.get_mut(lid).expect("live").flow_pending = false;
+                }
+                return;
+            };
+            let sid = l.session;
+            let first = self
+                .deliveries
+                .get(did)
+                .is_some_and(|d| d.transfer_id.is_none());
+            if first && l.credit == 0 {
+                return;
+            }
+            if self.sessions.get(sid).expect("live").remote_incoming_window == 0 {
+                return;
+            }
+            let snd_settled = l.local.snd_settle_mode == SndSettleMode::Settled;
+            // Room for the payload in one frame, after the header and the performative.
+            let budget = (self.remote_max_frame.min(u32::MAX) as usize)
+                .saturating_sub(8 + 64 + 255)
+                .max(64);
+            let session = self.sessions.get_mut(sid).expect("live");
+            let transfer_id = if first {
+                let id = self.next_delivery_id;
+                self.next_delivery_id = self.next_delivery_id.wrapping_add(1);
+                id
+            } else {
+                0
+            };
+            session.next_outgoing_id = session.next_outgoing_id.wrapping_add(1);
+            session.remote_incoming_window = session.remote_incoming_window.saturating_sub(1);
+            let d = self.deliveries.get_mut(did).expect("queued delivery");
+            if first {
+                d.transfer_id = Some(transfer_id);
+            }
+            let start = d.written;
+            let end = (start + budget).min(d.payload.len());
+            let more = end < d.payload.len();
+            let settled = d.local_settled || snd_settled;
+            let transfer = Transfer {
+                handle,
+                delivery_id: first.then_some(transfer_id),
+                delivery_tag: first.then(|| d.tag.clone()),
+                message_format: first.then_some(d.message_format),
+                settled: (first && settled).then_some(true),
+                more,
+                state: None,
+                ..Transfer::default()
+            };
+            d.written = end;
+            if settled {
+                d.local_settled = true;
+            }
+            let payload = std::mem::take(&mut d.payload);
+            self.write_performative(
+                channel,
+                &Performative::Transfer(transfer),
+                &payload[start..end],
+            );
+            let d = self.deliveries.get_mut(did).expect("queued delivery");
+            d.payload = payload;
+            let tid = d.transfer_id.expect("assigned");
+            if first {
+                let l = self.links.get_mut(lid).expect("live");
+                l.credit -= 1;
+                l.delivery_count = l.delivery_count.wrapping_add(1);
+                if !settled {
+                    self.sessions
+                        .get_mut(sid)
+                        .expect("live")
+                        .outgoing_unsettled
+                        .insert(tid, did);
+                }
+            }
+            if !more {
+                let l = self.links.get_mut(lid).expect("live");
+                l.queue.pop_front();
+                // The payload is on the wire; keep no copy.
+                let d = self.deliveries.get_mut(did).expect("delivery");
+                d.payload = Vec::new();
+                d.written = 0;
+                self.events.push_back(Event::Delivery(did));
+                self.forget_if_done(did);
+            }
+        }
+    }
+
+    /// Write pending dispositions, merging runs of consecutive delivery-ids with the same
+    /// role, state and settlement into one frame.
+    fn flush_dispositions(&mut self, sid: SessionId, channel: u16) {
+        let pending = std::mem::take(
+            &mut self
+                .sessions
+                .get_mut(sid)
+                .expect("live")
+                .pending_dispositions,
+        );
+        let mut run: Option<Disposition> = None;
+        for ((role, id), (state, settled)) in pending {
+            let role = if role { Role::Receiver } else { Role::Sender };
+            if let Some(r) = run.as_mut() {
+                let last = r.last.unwrap_or(r.first);
+                if r.role == role
+                    && r.settled == settled
+                    && r.state == state
+                    && last.wrapping_add(1) == id
+                {
+                    r.last = Some(id);
+                    continue;
+                }
+                let done = run.take().expect("some");
+                self.write_performative(channel, &Performative::Disposition(done), &[]);
+            }
+            run = Some(Disposition {
+                role,
+                first: id,
+                last: None,
+                settled,
+                state,
+                batchable: false,
+            });
+        }
+        if let Some(done) = run {
+            self.write_performative(channel, &Performative::Disposition(done), &[]);
+        }
+    }
+
+    /// The bytes ready to send (possibly empty). Call [`Connection::consume_output`] with
+    /// how many were written.
+    pub fn poll_output(&mut self) -> &[u8] {
+        if self.phase != Phase::Done || self.error.is_none() {
+            self.flush_endpoints();
+        }
+        &self.output[self.output_pos..]
+    }
+
+    /// `n` bytes of [`Connection::poll_output`] have been sent.
+    pub fn consume_output(&mut self, n: usize, now: Instant) {
+        if n > 0 {
+            self.last_output = Some(now);
+        }
+        self.output_pos = (self.output_pos + n).min(self.output.len());
+        if self.output_pos == self.output.len() {
+            self.output.clear();
+            self.output_pos = 0;
+            self.check_closed();
+        }
+    }
+
+    /// Whether anything is waiting to be written.
+    pub fn has_output(&mut self) -> bool {
+        !self.poll_output().is_empty()
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Time
+
+    /// When [`Connection::handle_timeout`] must next be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.phase == Phase::Done {
+            return None;
+        }
+        let heartbeat = self
+            .remote_idle_timeout
+            .and_then(|t| self.last_output.or(self.now).map(|last| last + t / 2));
+        let idle = self
+            .config
+            .idle_timeout
+            .and_then(|t| self.last_input.or(self.now).map(|last| last + t));
+        match (heartbeat, idle) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Send a heartbeat if the peer needs one; time the peer out if it went silent.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = Some(now);
+        if self.phase == Phase::Done {
+            return;
+        }
+        if self.last_input.is_none() {
+            self.last_input = Some(now);
+        }
+        if let Some(t) = self.config.idle_timeout {
+            if now >= self.last_input.expect("set") + t {
+                self.fail(
+                    condition::RESOURCE_LIMIT_EXCEEDED,
+                    "local-idle-timeout expired".into(),
+                );
+                return;
+            }
+        }
+        if let Some(t) = self.remote_idle_timeout {
+            let last = self.last_output.unwrap_or(now);
+            if self.last_output.is_none() {
+                self.last_output = Some(now);
+            }
+            if now >= last + t / 2
+                && self.output_pos >= self.output.len()
+                && self.phase == Phase::Amqp
+            {
+                frame::write_heartbeat(&mut self.output);
+                if self.config.trace {
+                    self.trace_lines
+                        .push_back("AMQP:FRAME:0 -> (EMPTY FRAME)".into());
+                }
+                self.last_output = Some(now);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Events
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+}

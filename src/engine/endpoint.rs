@@ -1,0 +1,187 @@
+//! The state kept for each session, link and delivery of a connection.
+
+use super::performative::{
+    DeliveryState, ErrorCondition, RcvSettleMode, Role, SndSettleMode, TerminusField,
+};
+use super::slab::Key;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// Identifies a session of a connection.
+pub type SessionId = Key;
+/// Identifies a link of a connection.
+pub type LinkId = Key;
+/// Identifies a delivery of a connection.
+pub type DeliveryId = Key;
+
+/// Where one end of a connection, session or link is in its open/close handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointState {
+    Uninit,
+    Active,
+    Closed,
+}
+
+/// The local and remote halves of an endpoint's lifecycle, and the remote error.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub local: EndpointState,
+    pub remote: EndpointState,
+    pub local_condition: Option<ErrorCondition>,
+    pub remote_condition: Option<ErrorCondition>,
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Endpoint {
+            local: EndpointState::Uninit,
+            remote: EndpointState::Uninit,
+            local_condition: None,
+            remote_condition: None,
+        }
+    }
+}
+
+/// The incoming window a session advertises; refreshed when half used.
+pub const SESSION_WINDOW: u32 = 0x7fff_ffff;
+
+#[derive(Debug)]
+pub struct Session {
+    pub endpoint: Endpoint,
+    pub local_channel: Option<u16>,
+    pub remote_channel: Option<u16>,
+    /// Whether our begin has been written.
+    pub begin_sent: bool,
+    pub end_sent: bool,
+    // Outgoing transfer numbering and the peer's window (spec 2.5.6).
+    pub next_outgoing_id: u32,
+    pub remote_incoming_window: u32,
+    // Incoming transfer numbering and our window.
+    pub next_incoming_id: u32,
+    pub incoming_window: u32,
+    pub remote_outgoing_window: u32,
+    /// Links by the handle the peer uses for them.
+    pub remote_handles: HashMap<u32, LinkId>,
+    /// Our handles: index = handle.
+    pub local_handles: Vec<Option<LinkId>>,
+    /// Unsettled deliveries we sent, by delivery-id.
+    pub outgoing_unsettled: BTreeMap<u32, DeliveryId>,
+    /// Unsettled deliveries we received, by delivery-id.
+    pub incoming_unsettled: BTreeMap<u32, DeliveryId>,
+    /// Dispositions waiting to be written, merged into ranges when they are.
+    pub pending_dispositions: BTreeMap<(bool, u32), (Option<DeliveryState>, bool)>,
+    /// The session window must be re-advertised.
+    pub flow_pending: bool,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session {
+            endpoint: Endpoint::default(),
+            local_channel: None,
+            remote_channel: None,
+            begin_sent: false,
+            end_sent: false,
+            next_outgoing_id: 0,
+            remote_incoming_window: 0,
+            next_incoming_id: 0,
+            incoming_window: SESSION_WINDOW,
+            remote_outgoing_window: 0,
+            remote_handles: HashMap::new(),
+            local_handles: Vec::new(),
+            outgoing_unsettled: BTreeMap::new(),
+            incoming_unsettled: BTreeMap::new(),
+            pending_dispositions: BTreeMap::new(),
+            flow_pending: false,
+        }
+    }
+
+    /// The lowest free local handle, now taken by `link`.
+    pub fn take_handle(&mut self, link: LinkId) -> u32 {
+        match self.local_handles.iter().position(Option::is_none) {
+            Some(h) => {
+                self.local_handles[h] = Some(link);
+                h as u32
+            }
+            None => {
+                self.local_handles.push(Some(link));
+                self.local_handles.len() as u32 - 1
+            }
+        }
+    }
+}
+
+/// The settings of one link end, as sent in attach.
+#[derive(Clone, Debug)]
+pub struct LinkSettings {
+    pub name: String,
+    pub role: Role,
+    pub source: Option<TerminusField>,
+    pub target: Option<TerminusField>,
+    pub snd_settle_mode: SndSettleMode,
+    pub rcv_settle_mode: RcvSettleMode,
+    pub max_message_size: Option<u64>,
+}
+
+#[derive(Debug)]
+pub struct Link {
+    pub session: SessionId,
+    pub endpoint: Endpoint,
+    pub local: LinkSettings,
+    /// What the peer sent in its attach.
+    pub remote: Option<LinkSettings>,
+    pub local_handle: Option<u32>,
+    pub remote_handle: Option<u32>,
+    pub attach_sent: bool,
+    pub detach_sent: bool,
+    /// The detach should say closed=true.
+    pub closing: bool,
+    /// Deliveries sent so far (sender) or received so far (receiver), spec 2.6.7.
+    pub delivery_count: u32,
+    /// Sender: credit the peer gave us. Receiver: credit we gave the peer.
+    pub credit: u32,
+    /// Sender: the peer asked us to drain. Receiver: we asked the peer to drain.
+    pub drain: bool,
+    /// A flow frame for this link must be written.
+    pub flow_pending: bool,
+    /// Sender: deliveries waiting for credit or the session window, in order.
+    pub queue: VecDeque<DeliveryId>,
+    /// Receiver: the delivery whose transfer frames are still arriving.
+    pub incoming: Option<DeliveryId>,
+    /// Every delivery of this link not yet forgotten.
+    pub deliveries: Vec<DeliveryId>,
+}
+
+impl Link {
+    pub fn is_sender(&self) -> bool {
+        self.local.role == Role::Sender
+    }
+}
+
+#[derive(Debug)]
+pub struct Delivery {
+    pub link: LinkId,
+    pub tag: Vec<u8>,
+    /// The transfer delivery-id, once assigned.
+    pub transfer_id: Option<u32>,
+    pub message_format: u32,
+    pub payload: Vec<u8>,
+    /// Outgoing: bytes of the payload already written into frames.
+    pub written: usize,
+    pub outgoing: bool,
+    /// Incoming: all transfer frames have arrived.
+    pub complete: bool,
+    pub aborted: bool,
+    pub local_state: Option<DeliveryState>,
+    pub remote_state: Option<DeliveryState>,
+    pub local_settled: bool,
+    pub remote_settled: bool,
+    /// The application has given up the delivery; it goes once nothing refers to it.
+    pub released: bool,
+}
+
+impl Delivery {
+    /// Outgoing and not yet completely written.
+    pub fn buffered(&self) -> bool {
+        self.outgoing && (self.transfer_id.is_none() || self.written < self.payload.len())
+    }
+}
