@@ -277,11 +277,16 @@ impl Connection {
     /// Create a session and begin it.
     pub fn begin_session(&mut self) -> SessionId {
         let id = self.sessions.insert(Session::new());
-        self.local_begin(id);
+        self.open_session(id);
         id
     }
 
-    fn local_begin(&mut self, id: SessionId) {
+    /// Begin our end of a session (one the peer began, or a new one); no-op if begun.
+    pub fn open_session(&mut self, id: SessionId) {
+        match self.sessions.get(id) {
+            Some(s) if s.endpoint.local == EndpointState::Uninit => {}
+            _ => return,
+        }
         let channel = match self.local_channels.iter().position(Option::is_none) {
             Some(c) => {
                 self.local_channels[c] = Some(id);
@@ -338,12 +343,19 @@ impl Connection {
             deliveries: Vec::new(),
         };
         let id = self.links.insert(link);
-        self.local_attach(id);
+        self.open_link(id);
         Some(id)
     }
 
-    fn local_attach(&mut self, id: LinkId) {
-        let session = self.links.get(id).expect("link").session;
+    /// Attach our end of a link (one the peer attached, or a new one); no-op if attached.
+    pub fn open_link(&mut self, id: LinkId) {
+        let session = match self.links.get(id) {
+            Some(l) if l.endpoint.local == EndpointState::Uninit => l.session,
+            _ => return,
+        };
+        if self.sessions.get(session).is_none() {
+            return;
+        }
         let handle = self
             .sessions
             .get_mut(session)
