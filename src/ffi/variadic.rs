@@ -25,3 +25,7 @@ macro_rules! trampoline {
 
 trampoline!(pn_error_format => pni_error_format);
 trampoline!(pn_error_vformat => pni_error_vformat);
+trampoline!(pn_data_fill => pni_data_fill);
+trampoline!(pn_data_vfill => pni_data_vfill);
+trampoline!(pn_data_scan => pni_data_scan);
+trampoline!(pn_data_vscan => pni_data_vscan);
