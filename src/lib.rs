@@ -9,6 +9,7 @@ pub mod codec;
 pub mod engine;
 pub mod error;
 pub mod message;
+pub mod messenger;
 
 #[allow(unsafe_code)]
 pub mod ffi;

@@ -1,0 +1,1480 @@
+//! Proton's Messenger: a queue-oriented AMQP client/server on one thread (API.md 3).
+//!
+//! `put` queues messages and hands them to sender links (creating connections, sessions
+//! and links on demand from the address); `recv` hands out credit; `get` pops what has
+//! arrived. Blocking calls run the I/O loop until their condition holds, the timeout
+//! passes or an interrupt arrives. All AMQP work is done by one sans-IO engine per
+//! connection ([`crate::engine`]); [`net`] is the only code that touches sockets.
+
+pub mod address;
+pub mod credit;
+pub mod net;
+pub mod store;
+
+use crate::engine::performative::{
+    DeliveryState, RcvSettleMode, Role, SndSettleMode, Terminus, TerminusField,
+};
+use crate::engine::sasl::ClientCredentials;
+use crate::engine::slab::{Key, Slab};
+use crate::engine::{
+    Config, Connection, DeliveryId, EndpointState, Event, LinkId, LinkSettings, Side,
+};
+use crate::error::{code, ErrorSlot};
+use crate::message::Message;
+use address::{strip_credentials, Address, RuleTable};
+use credit::{Action, Scheduler};
+use mio::net::{TcpListener, TcpStream};
+use mio::Token;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+use store::{Status, Window, INCOMING_BIT};
+
+/// `PN_FLAGS_CHECK_ROUTES`.
+pub const FLAG_CHECK_ROUTES: i32 = 0x1;
+/// `PN_FLAGS_ALLOW_INSECURE_MECHS`.
+pub const FLAG_ALLOW_INSECURE_MECHS: i32 = 0x2;
+/// `PN_CUMULATIVE`.
+pub const CUMULATIVE: i32 = 0x1;
+
+/// Identifies a connection of the messenger.
+pub type ConnId = Key;
+/// Identifies a listener of the messenger.
+pub type ListenerId = Key;
+
+/// A link of one of the messenger's connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkRef {
+    pub conn: ConnId,
+    pub link: LinkId,
+}
+
+/// A delivery of one of the messenger's connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryRef {
+    pub conn: ConnId,
+    pub delivery: DeliveryId,
+}
+
+/// A subscription: where messages come from (a listener or a receiving link).
+#[derive(Debug)]
+pub struct Subscription {
+    pub scheme: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<String>,
+    /// The address, once a remote link told us (`pn_subscription_address`).
+    pub address: Option<std::ffi::CString>,
+    /// The application's pointer (`pn_subscription_set_context`).
+    pub context: usize,
+}
+
+/// What identifies a connection for reuse: scheme, credentials, host and port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ConnKey {
+    scheme: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+    host: Option<String>,
+    port: Option<String>,
+}
+
+struct Conn {
+    stream: TcpStream,
+    engine: Connection,
+    key: ConnKey,
+    /// The listener's subscription, for connections a peer opened to us.
+    subscription: Option<usize>,
+    /// Our own receiving links and their subscriptions.
+    link_subscriptions: Vec<(LinkId, usize)>,
+    /// The socket can take more bytes (no WouldBlock since the last writable event).
+    writable: bool,
+    /// Both directions are finished; reclaim at the next chance.
+    dead: bool,
+    /// `host:port` or the peer address, for diagnostics.
+    #[allow(dead_code)]
+    label: String,
+}
+
+struct Listener {
+    socket: TcpListener,
+    subscription: usize,
+}
+
+/// An outgoing message not yet handed to a link.
+struct Queued {
+    seq: u32,
+    address: String,
+    bytes: Vec<u8>,
+}
+
+/// What an outgoing tracker refers to.
+#[derive(Clone, Copy, Debug)]
+enum Outgoing {
+    Queued,
+    Sent(DeliveryRef),
+    Aborted,
+}
+
+/// A received message waiting for `get`.
+struct Arrived {
+    delivery: DeliveryRef,
+    payload: Vec<u8>,
+    subscription: Option<usize>,
+}
+
+/// The messenger.
+pub struct Messenger {
+    name: String,
+    pub certificate: Option<String>,
+    pub private_key: Option<String>,
+    pub password: Option<String>,
+    pub trusted_certificates: Option<String>,
+    timeout: i32,
+    blocking: bool,
+    passive: bool,
+    flags: i32,
+    incoming_window: i32,
+    outgoing_window: i32,
+    snd_settle_mode: Option<SndSettleMode>,
+    rcv_settle_mode: RcvSettleMode,
+    pub ssl_peer_authentication_mode: i32,
+    routes: RuleTable,
+    rewrites: RuleTable,
+    error: ErrorSlot,
+    net: net::Net,
+    conns: Slab<Conn>,
+    listeners: Slab<Listener>,
+    subscriptions: Vec<Box<Subscription>>,
+    queue: VecDeque<Queued>,
+    outgoing: Window<Outgoing>,
+    arrived: VecDeque<Arrived>,
+    incoming: Window<DeliveryRef>,
+    last_incoming_subscription: Option<usize>,
+    credit: Scheduler<LinkRef>,
+    next_tag: u64,
+    next_sender: u64,
+    trace: bool,
+    tracer: Option<Box<dyn FnMut(&str)>>,
+    /// Set while a loop pass has done something (for `work`).
+    worked: bool,
+    /// An interrupt arrived and no blocking call has returned PN_INTR for it yet.
+    interrupted: bool,
+    encode_buffer: Vec<u8>,
+}
+
+/// An error from a messenger call: a proton code, with text for the messenger error.
+pub type MResult<T> = Result<T, (i32, String)>;
+
+impl Messenger {
+    /// A messenger named `name` (a random upper-case UUID when None).
+    pub fn new(name: Option<&str>) -> std::io::Result<Messenger> {
+        let name = match name {
+            Some(n) => n.to_owned(),
+            None => uuid::Uuid::new_v4().hyphenated().to_string().to_uppercase(),
+        };
+        Ok(Messenger {
+            name,
+            certificate: None,
+            private_key: None,
+            password: None,
+            trusted_certificates: None,
+            timeout: -1,
+            blocking: true,
+            passive: false,
+            flags: FLAG_ALLOW_INSECURE_MECHS,
+            incoming_window: 0,
+            outgoing_window: 0,
+            snd_settle_mode: None,
+            rcv_settle_mode: RcvSettleMode::First,
+            ssl_peer_authentication_mode: 3,
+            routes: RuleTable::default(),
+            rewrites: RuleTable::default(),
+            error: ErrorSlot::default(),
+            net: net::Net::new()?,
+            conns: Slab::default(),
+            listeners: Slab::default(),
+            subscriptions: Vec::new(),
+            queue: VecDeque::new(),
+            outgoing: Window::default(),
+            arrived: VecDeque::new(),
+            incoming: Window::default(),
+            last_incoming_subscription: None,
+            credit: Scheduler::default(),
+            next_tag: 0,
+            next_sender: 0,
+            trace: std::env::var("PN_TRACE_FRM").is_ok_and(|v| !v.is_empty() && v != "0"),
+            tracer: None,
+            worked: false,
+            interrupted: false,
+            encode_buffer: Vec::new(),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn error(&self) -> &ErrorSlot {
+        &self.error
+    }
+
+    pub fn error_mut(&mut self) -> &mut ErrorSlot {
+        &mut self.error
+    }
+
+    /// Record a failure in the sticky error and return its code.
+    fn fail(&mut self, code: i32, text: impl AsRef<str>) -> i32 {
+        self.error.set(code, Some(text.as_ref()))
+    }
+
+    pub fn timeout(&self) -> i32 {
+        self.timeout
+    }
+
+    pub fn set_timeout(&mut self, timeout: i32) {
+        self.timeout = timeout;
+    }
+
+    pub fn is_blocking(&self) -> bool {
+        self.blocking
+    }
+
+    pub fn set_blocking(&mut self, blocking: bool) {
+        self.blocking = blocking;
+    }
+
+    pub fn is_passive(&self) -> bool {
+        self.passive
+    }
+
+    pub fn set_passive(&mut self, passive: bool) {
+        self.passive = passive;
+    }
+
+    pub fn flags(&self) -> i32 {
+        self.flags
+    }
+
+    /// 0 clears; a value with either known bit is OR-ed in; anything else is refused.
+    pub fn set_flags(&mut self, flags: i32) -> i32 {
+        if flags == 0 {
+            self.flags = 0;
+            0
+        } else if flags & (FLAG_CHECK_ROUTES | FLAG_ALLOW_INSECURE_MECHS) != 0 {
+            self.flags |= flags;
+            0
+        } else {
+            code::ARG_ERR
+        }
+    }
+
+    pub fn incoming_window(&self) -> i32 {
+        self.incoming_window
+    }
+
+    pub fn set_incoming_window(&mut self, window: i32) {
+        self.incoming_window = window;
+        self.incoming.set_window(window);
+    }
+
+    pub fn outgoing_window(&self) -> i32 {
+        self.outgoing_window
+    }
+
+    pub fn set_outgoing_window(&mut self, window: i32) {
+        self.outgoing_window = window;
+        self.outgoing.set_window(window);
+    }
+
+    pub fn set_snd_settle_mode(&mut self, mode: SndSettleMode) {
+        self.snd_settle_mode = Some(mode);
+    }
+
+    pub fn set_rcv_settle_mode(&mut self, mode: RcvSettleMode) {
+        self.rcv_settle_mode = mode;
+    }
+
+    pub fn set_tracer(&mut self, tracer: Box<dyn FnMut(&str)>) {
+        self.tracer = Some(tracer);
+    }
+
+    pub fn interrupter(&self) -> net::Interrupter {
+        self.net.interrupter()
+    }
+
+    pub fn route(&mut self, pattern: &str, address: Option<&str>) {
+        self.routes.push(pattern, address);
+    }
+
+    pub fn rewrite(&mut self, pattern: &str, address: Option<&str>) {
+        self.rewrites.push(pattern, address);
+    }
+
+    /// `pn_messenger_stopped`: no connections and no listeners.
+    pub fn stopped(&self) -> bool {
+        self.conns.is_empty() && self.listeners.is_empty()
+    }
+
+    /// `pn_messenger_receiving`.
+    pub fn receiving(&self) -> i32 {
+        self.credit.receiving() as i32
+    }
+
+    /// `pn_messenger_deadline`: wall-clock ms of the next credit rebalance, 0 if none.
+    pub fn deadline(&self) -> i64 {
+        match self.credit.deadline() {
+            None => 0,
+            Some(at) => {
+                let wait = at.saturating_duration_since(Instant::now());
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64);
+                now_ms + wait.as_millis() as i64
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Addresses and connections
+
+    /// Apply the route table.
+    fn routed(&self, address: &str) -> MResult<String> {
+        match self.routes.apply(address) {
+            None => Ok(address.to_owned()),
+            Some(Some(a)) => Ok(a),
+            Some(None) => Err((code::ERR, "transformation error".into())),
+        }
+    }
+
+    /// The connection for a routed address: an existing one with the same scheme,
+    /// credentials, host and port, or one whose peer container-id is `[user@]host[:port]`,
+    /// or a new one.
+    fn connection_for(&mut self, a: &Address) -> MResult<ConnId> {
+        let key = ConnKey {
+            scheme: a.scheme.clone(),
+            user: a.user.clone(),
+            password: a.password.clone(),
+            host: a.host.clone(),
+            port: a.port.clone(),
+        };
+        let mut container = String::new();
+        if let Some(u) = &a.user {
+            container.push_str(u);
+            container.push('@');
+        }
+        container.push_str(a.host.as_deref().unwrap_or(""));
+        if let Some(p) = &a.port {
+            container.push(':');
+            container.push_str(p);
+        }
+        for id in self.conns.keys().collect::<Vec<_>>() {
+            let c = self.conns.get(id).expect("live");
+            if c.dead || c.engine.local_state() == EndpointState::Closed {
+                continue;
+            }
+            if c.key == key || c.engine.remote_container_id() == Some(container.as_str()) {
+                return Ok(id);
+            }
+        }
+        self.connect(a, key)
+    }
+
+    fn connect(&mut self, a: &Address, key: ConnKey) -> MResult<ConnId> {
+        let host = a.host.clone().unwrap_or_default();
+        let port = a.port_or_default().to_owned();
+        let conn_error = |e: String| {
+            (
+                code::ERR,
+                format!("CONNECTION ERROR ({host}:{port}): {e}\n"),
+            )
+        };
+        if a.is_tls() {
+            return Err(conn_error("amqps is not supported yet".into()));
+        }
+        let addrs = net::resolve(&host, &port).map_err(&conn_error)?;
+        let mut last = None;
+        let mut stream = None;
+        for addr in addrs {
+            match net::connect(addr) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let Some(stream) = stream else {
+            return Err(conn_error(format!(
+                "connect: {}",
+                last.map_or_else(String::new, |e| e.to_string())
+            )));
+        };
+        let mut config = Config::new(Side::Client, self.name.clone());
+        config.hostname = Some(host.clone());
+        config.trace = self.trace;
+        config.max_frame_size = u32::MAX;
+        if a.user.is_some() {
+            config.sasl = Some(ClientCredentials {
+                user: a.user.clone(),
+                password: a.password.clone(),
+                allow_insecure: self.flags & FLAG_ALLOW_INSECURE_MECHS != 0 && a.password.is_some(),
+                tls: false,
+                tls_identity: false,
+            });
+        }
+        let mut engine = Connection::new(config);
+        engine.open();
+        let id = self.conns.insert(Conn {
+            stream,
+            engine,
+            key,
+            subscription: None,
+            link_subscriptions: Vec::new(),
+            writable: false,
+            dead: false,
+            label: format!("{host}:{port}"),
+        });
+        let c = self.conns.get_mut(id).expect("new");
+        if let Err(e) = net::register_stream(&self.net, &mut c.stream, conn_token(id)) {
+            self.conns.remove(id);
+            return Err(conn_error(format!("register: {e}")));
+        }
+        Ok(id)
+    }
+
+    /// Start listening on a `~` address; returns the subscription.
+    fn listen(&mut self, a: &Address) -> MResult<usize> {
+        let host = a.host.clone().unwrap_or_default();
+        let port = a.port_or_default().to_owned();
+        let conn_error = |e: String| {
+            (
+                code::ERR,
+                format!("CONNECTION ERROR ({host}:{port}): {e}\n"),
+            )
+        };
+        if a.is_tls() {
+            return Err(conn_error("amqps is not supported yet".into()));
+        }
+        let addrs = net::resolve(&host, &port).map_err(&conn_error)?;
+        let mut socket =
+            net::listen(addrs[0]).map_err(|e| conn_error(format!("bind: {}", io_text(&e))))?;
+        let sub = self.add_subscription(a.scheme.clone(), a.host.clone(), Some(port.clone()));
+        let id = self.listeners.insert(Listener {
+            socket: {
+                let _ = &mut socket;
+                socket
+            },
+            subscription: sub,
+        });
+        let l = self.listeners.get_mut(id).expect("new");
+        net::register_listener(&self.net, &mut l.socket, listener_token(id))
+            .map_err(|e| conn_error(e.to_string()))?;
+        Ok(sub)
+    }
+
+    fn add_subscription(
+        &mut self,
+        scheme: Option<String>,
+        host: Option<String>,
+        port: Option<String>,
+    ) -> usize {
+        self.subscriptions.push(Box::new(Subscription {
+            scheme,
+            host,
+            port,
+            address: None,
+            context: 0,
+        }));
+        self.subscriptions.len() - 1
+    }
+
+    pub fn subscription(&self, index: usize) -> Option<&Subscription> {
+        self.subscriptions.get(index).map(|b| &**b)
+    }
+
+    pub fn subscription_mut(&mut self, index: usize) -> Option<&mut Subscription> {
+        self.subscriptions.get_mut(index).map(|b| &mut **b)
+    }
+
+    /// Find a locally active link on `conn` with this direction and terminus address.
+    fn find_link(&self, conn: ConnId, role: Role, name: Option<&str>) -> Option<LinkId> {
+        let c = self.conns.get(conn)?;
+        c.engine.links().find(|&l| {
+            let link = c.engine.link(l).expect("live");
+            let terminus = if role == Role::Sender {
+                &link.local.target
+            } else {
+                &link.local.source
+            };
+            let address = match terminus {
+                Some(TerminusField::Terminus(t)) => t.address.as_deref(),
+                _ => None,
+            };
+            link.local.role == role
+                && link.endpoint.local == EndpointState::Active
+                && address == name
+        })
+    }
+
+    /// Create a link (in a new session) on `conn` for the address path `name`.
+    fn create_link(&mut self, conn: ConnId, role: Role, name: Option<&str>, ttl: u32) -> LinkId {
+        let dynamic = name == Some("#");
+        let terminus = |is_dynamic: bool| {
+            let mut t = Terminus {
+                address: if is_dynamic {
+                    None
+                } else {
+                    name.map(str::to_owned)
+                },
+                dynamic: is_dynamic,
+                ..Terminus::default()
+            };
+            if ttl > 0 {
+                t.expiry_policy = Some("link-detach".into());
+                t.timeout = ttl;
+            }
+            Some(TerminusField::Terminus(t))
+        };
+        let (link_name, snd, rcv) = if role == Role::Sender {
+            self.next_sender += 1;
+            let snd = if self.outgoing_window != 0 {
+                self.snd_settle_mode.unwrap_or(SndSettleMode::Mixed)
+            } else {
+                SndSettleMode::Mixed
+            };
+            (
+                format!("sender-{}", self.next_sender),
+                snd,
+                self.rcv_settle_mode,
+            )
+        } else {
+            let snd = if self.incoming_window != 0 {
+                self.snd_settle_mode.unwrap_or(SndSettleMode::Unsettled)
+            } else {
+                SndSettleMode::Mixed
+            };
+            (name.unwrap_or("").to_owned(), snd, self.rcv_settle_mode)
+        };
+        let settings = LinkSettings {
+            name: link_name,
+            role,
+            source: terminus(dynamic && role == Role::Receiver),
+            target: terminus(dynamic && role == Role::Sender),
+            snd_settle_mode: snd,
+            rcv_settle_mode: rcv,
+            max_message_size: None,
+        };
+        let c = self.conns.get_mut(conn).expect("live");
+        let session = c.engine.begin_session();
+        c.engine.attach(session, settings).expect("session exists")
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Sending
+
+    /// `pn_messenger_put`: queue a copy of `msg` and hand it to its link.
+    pub fn put(&mut self, msg: &mut Message) -> MResult<()> {
+        // reply_to "~" or "~/x" becomes this messenger's address, permanently.
+        if let Some(rt) = msg
+            .reply_to
+            .as_ref()
+            .map(|s| s.to_string_lossy().into_owned())
+        {
+            let expanded = if rt == "~" {
+                Some(format!("amqp://{}", self.name))
+            } else {
+                rt.strip_prefix("~/")
+                    .map(|rest| format!("amqp://{}/{}", self.name, rest))
+            };
+            if let Some(e) = expanded {
+                msg.reply_to = Some(crate::message::c_string(e.as_bytes()));
+            }
+        }
+        let original = msg
+            .address
+            .as_ref()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Rewrite the `to` address for the wire, then restore the caller's.
+        let wire = match self.rewrites.apply(&original) {
+            Some(rewritten) => rewritten,
+            None => Some(if original.contains('@') {
+                strip_credentials(&original)
+            } else {
+                original.clone()
+            }),
+        };
+        let saved = msg.address.take();
+        msg.address = wire.map(|w| crate::message::c_string(w.as_bytes()));
+        self.encode_buffer.clear();
+        msg.encode(&mut self.encode_buffer);
+        msg.address = saved;
+        let bytes = std::mem::take(&mut self.encode_buffer);
+        let (seq, evicted) = self.outgoing.push(Outgoing::Queued);
+        self.queue.push_back(Queued {
+            seq,
+            address: original.clone(),
+            bytes,
+        });
+        let result = self.pump_address(&original);
+        for (seq, state) in evicted {
+            self.destroy_outgoing(seq, state);
+        }
+        result
+    }
+
+    /// Hand the oldest queued message for `address` to its link.
+    fn pump_address(&mut self, address: &str) -> MResult<()> {
+        let Some(pos) = self.queue.iter().position(|q| q.address == address) else {
+            return Ok(());
+        };
+        let routed = self.routed(address)?;
+        let a = Address::parse(&routed);
+        if a.passive {
+            // Putting to a `~` address listens there; the message waits.
+            if !self.listening_on(&a) {
+                self.listen(&a)?;
+            }
+            return Ok(());
+        }
+        let conn = self.connection_for(&a)?;
+        let link = match self.find_link(conn, Role::Sender, a.name.as_deref()) {
+            Some(l) => l,
+            None => self.create_link(conn, Role::Sender, a.name.as_deref(), 0),
+        };
+        let queued = self.queue.remove(pos).expect("found");
+        let tag = self.next_tag.to_le_bytes().to_vec();
+        self.next_tag += 1;
+        let settled = self.outgoing_window == 0;
+        let c = self.conns.get_mut(conn).expect("live");
+        let delivery = c
+            .engine
+            .send(link, tag, queued.bytes, settled)
+            .expect("sender link");
+        let dref = DeliveryRef { conn, delivery };
+        match self.outgoing.get_mut(queued.seq) {
+            Some(state) => *state = Outgoing::Sent(dref),
+            // Not tracked: the delivery goes as soon as it is written.
+            None => self
+                .conns
+                .get_mut(conn)
+                .expect("live")
+                .engine
+                .settle(delivery),
+        }
+        self.flush_conn(conn);
+        Ok(())
+    }
+
+    fn listening_on(&self, a: &Address) -> bool {
+        self.listeners.keys().any(|l| {
+            let sub = self.listeners.get(l).expect("live").subscription;
+            let s = &self.subscriptions[sub];
+            s.host == a.host && s.port.as_deref() == Some(a.port_or_default())
+        })
+    }
+
+    /// An outgoing entry left the window: settle its delivery.
+    fn destroy_outgoing(&mut self, seq: u32, state: Outgoing) {
+        let still_queued = self.queue.iter().any(|q| q.seq == seq);
+        if still_queued {
+            return;
+        }
+        if let Outgoing::Sent(d) = state {
+            if let Some(c) = self.conns.get_mut(d.conn) {
+                c.engine.settle(d.delivery);
+            }
+        }
+    }
+
+    /// `pn_messenger_outgoing`: queued messages plus deliveries waiting for credit.
+    pub fn outgoing(&self) -> i32 {
+        let on_links: usize = self
+            .conns
+            .keys()
+            .map(|c| {
+                let conn = self.conns.get(c).expect("live");
+                conn.engine
+                    .links()
+                    .map(|l| conn.engine.queued(l))
+                    .sum::<usize>()
+            })
+            .sum();
+        (self.queue.len() + on_links) as i32
+    }
+
+    /// `pn_messenger_incoming`: messages ready for `get` plus partially received ones.
+    pub fn incoming(&self) -> i32 {
+        self.arrived.len() as i32
+    }
+
+    pub fn outgoing_tracker(&self) -> u64 {
+        self.outgoing.last().map_or(0, |s| s as u64)
+    }
+
+    pub fn incoming_tracker(&self) -> u64 {
+        self.incoming.last().map_or(0, |s| INCOMING_BIT | s as u64)
+    }
+
+    /// `pn_messenger_status`.
+    pub fn status(&self, tracker: u64) -> Status {
+        let seq = tracker as u32;
+        if tracker & INCOMING_BIT != 0 {
+            match self.incoming.get(seq) {
+                None => Status::Unknown,
+                Some(d) => self.delivery_status(*d),
+            }
+        } else {
+            match self.outgoing.get(seq) {
+                None | Some(Outgoing::Queued) => Status::Unknown,
+                Some(Outgoing::Aborted) => Status::Aborted,
+                Some(Outgoing::Sent(d)) => self.delivery_status(*d),
+            }
+        }
+    }
+
+    fn delivery_status(&self, d: DeliveryRef) -> Status {
+        let Some(delivery) = self
+            .conns
+            .get(d.conn)
+            .and_then(|c| c.engine.delivery(d.delivery))
+        else {
+            return Status::Pending;
+        };
+        if delivery.aborted && delivery.outgoing {
+            return Status::Aborted;
+        }
+        let from_state = |s: &DeliveryState| match s {
+            DeliveryState::Received { .. } => Status::Pending,
+            DeliveryState::Accepted => Status::Accepted,
+            DeliveryState::Rejected { .. } => Status::Rejected,
+            DeliveryState::Released => Status::Released,
+            DeliveryState::Modified { .. } => Status::Modified,
+            DeliveryState::Other(_) => Status::Pending,
+        };
+        match (
+            &delivery.remote_state,
+            delivery.remote_settled,
+            &delivery.local_state,
+        ) {
+            (Some(s), _, _) if s.is_outcome() => from_state(s),
+            (_, true, Some(local)) => from_state(local),
+            (_, true, None) => Status::Settled,
+            _ => Status::Pending,
+        }
+    }
+
+    /// `pn_messenger_buffered`.
+    pub fn buffered(&self, tracker: u64) -> bool {
+        if tracker & INCOMING_BIT != 0 {
+            return false;
+        }
+        match self.outgoing.get(tracker as u32) {
+            None | Some(Outgoing::Aborted) => false,
+            Some(Outgoing::Queued) => true,
+            Some(Outgoing::Sent(d)) => self
+                .conns
+                .get(d.conn)
+                .and_then(|c| c.engine.delivery(d.delivery))
+                .is_some_and(|d| d.buffered()),
+        }
+    }
+
+    /// `pn_messenger_settle`.
+    pub fn settle(&mut self, tracker: u64, flags: i32) {
+        let seq = tracker as u32;
+        let cumulative = flags & CUMULATIVE != 0;
+        if tracker & INCOMING_BIT != 0 {
+            for s in self.incoming.range(seq, cumulative) {
+                if let Some(d) = self.incoming.untrack(s) {
+                    self.settle_delivery(d);
+                }
+            }
+        } else {
+            for s in self.outgoing.range(seq, cumulative) {
+                if let Some(Outgoing::Sent(d)) = self.outgoing.untrack(s) {
+                    self.settle_delivery(d);
+                }
+            }
+        }
+    }
+
+    fn settle_delivery(&mut self, d: DeliveryRef) {
+        if let Some(c) = self.conns.get_mut(d.conn) {
+            if let Some(del) = c.engine.delivery(d.delivery) {
+                if del.local_state.is_none() {
+                    if let Some(remote) = del.remote_state.clone() {
+                        c.engine.update(d.delivery, remote);
+                    }
+                }
+            }
+            c.engine.settle(d.delivery);
+        }
+    }
+
+    /// `pn_messenger_accept` / `pn_messenger_reject`.
+    pub fn disposition(&mut self, tracker: u64, flags: i32, state: DeliveryState) -> MResult<()> {
+        if tracker & INCOMING_BIT == 0 {
+            return Err((
+                code::ARG_ERR,
+                "invalid tracker, incoming tracker required".into(),
+            ));
+        }
+        for s in self.incoming.range(tracker as u32, flags & CUMULATIVE != 0) {
+            let d = *self.incoming.get(s).expect("in range");
+            if let Some(c) = self.conns.get_mut(d.conn) {
+                if c.engine
+                    .delivery(d.delivery)
+                    .is_some_and(|x| x.local_state.is_none())
+                {
+                    c.engine.update(d.delivery, state.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Receiving
+
+    /// `pn_messenger_subscribe_ttl`.
+    pub fn subscribe(&mut self, source: &str, ttl: u32) -> MResult<usize> {
+        let routed = self.routed(source)?;
+        let a = Address::parse(&routed);
+        if a.passive {
+            return self.listen(&a);
+        }
+        let conn = self.connection_for(&a)?;
+        let link = self.create_link(conn, Role::Receiver, a.name.as_deref(), ttl);
+        let port = a.port_or_default().to_owned();
+        let sub = self.add_subscription(a.scheme.clone(), a.host.clone(), Some(port));
+        self.conns
+            .get_mut(conn)
+            .expect("live")
+            .link_subscriptions
+            .push((link, sub));
+        self.credit.add_link(LinkRef { conn, link });
+        self.flush_conn(conn);
+        Ok(sub)
+    }
+
+    /// `pn_messenger_get`: the oldest message, decoded into `msg` (if given).
+    pub fn get(&mut self, msg: Option<&mut Message>) -> MResult<()> {
+        let Some(arrived) = self.arrived.pop_front() else {
+            return Err((code::EOS, String::new()));
+        };
+        self.last_incoming_subscription = arrived.subscription;
+        let (_, evicted) = self.incoming.push(arrived.delivery);
+        for (_, d) in evicted {
+            // Untracked: settled now, with whatever outcome it has (possibly none).
+            if let Some(c) = self.conns.get_mut(d.conn) {
+                c.engine.settle(d.delivery);
+            }
+        }
+        if let Some(m) = msg {
+            if let Err(e) = m.decode(&arrived.payload) {
+                let text = format!("error decoding message: {}", e.text.unwrap_or_default());
+                return Err((e.code, text));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn incoming_subscription(&self) -> Option<usize> {
+        self.last_incoming_subscription
+    }
+
+    /// `pn_messenger_recv`: set the credit target, then wait for a message.
+    pub fn recv(&mut self, limit: i32) -> i32 {
+        if self.blocking && self.stopped() {
+            return self.fail(code::STATE_ERR, "no valid sources");
+        }
+        self.credit.recv(limit);
+        self.distribute_credit();
+        let rc = self.sync(|m| !m.arrived.is_empty() || m.stopped());
+        if rc == 0 && self.arrived.is_empty() && self.blocking && self.stopped() {
+            return self.fail(code::STATE_ERR, "no valid sources");
+        }
+        rc
+    }
+
+    /// `pn_messenger_send(n)`.
+    pub fn send(&mut self, n: i32) -> i32 {
+        let threshold = if n == -1 {
+            0
+        } else {
+            (self.outgoing() - n).max(0)
+        };
+        self.sync(move |m| m.unsent() <= threshold as usize && m.output_quiet())
+    }
+
+    /// Messages not yet determined: queued, waiting for credit, or sent unsettled without
+    /// an outcome.
+    fn unsent(&self) -> usize {
+        let mut n = self.outgoing() as usize;
+        for (_, state) in self.outgoing.tracked_iter() {
+            if let Outgoing::Sent(d) = state {
+                if let Some(del) = self
+                    .conns
+                    .get(d.conn)
+                    .and_then(|c| c.engine.delivery(d.delivery))
+                {
+                    if !del.local_settled
+                        && !del.remote_settled
+                        && !del.remote_state.as_ref().is_some_and(|s| s.is_outcome())
+                        && !del.buffered()
+                    {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        n
+    }
+
+    fn output_quiet(&mut self) -> bool {
+        let ids: Vec<_> = self.conns.keys().collect();
+        ids.into_iter()
+            .all(|id| !self.conns.get_mut(id).expect("live").engine.has_output())
+    }
+
+    /// `pn_messenger_stop`: close every link and connection and stop listening, then wait.
+    pub fn stop(&mut self) -> i32 {
+        for id in self.conns.keys().collect::<Vec<_>>() {
+            let c = self.conns.get_mut(id).expect("live");
+            for l in c.engine.links().collect::<Vec<_>>() {
+                if c.engine
+                    .link(l)
+                    .is_some_and(|x| x.endpoint.local == EndpointState::Active)
+                {
+                    c.engine.detach(l, true, None);
+                }
+            }
+            c.engine.close(None);
+            self.flush_conn(id);
+        }
+        for id in self.listeners.keys().collect::<Vec<_>>() {
+            if let Some(mut l) = self.listeners.remove(id) {
+                let _ = self.net.poll.registry().deregister(&mut l.socket);
+            }
+        }
+        self.sync(|m| m.stopped())
+    }
+
+    /// `pn_messenger_work`: process I/O for up to `timeout` ms (negative: forever).
+    pub fn work(&mut self, timeout: i32) -> i32 {
+        if self.passive {
+            return code::INPROGRESS;
+        }
+        self.worked = false;
+        let deadline =
+            (timeout >= 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
+        loop {
+            if let Err(rc) = self.pass(deadline) {
+                return rc;
+            }
+            if self.interrupted {
+                self.interrupted = false;
+                return code::INTR;
+            }
+            if self.worked {
+                return 1;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return code::TIMEOUT;
+            }
+        }
+    }
+
+    /// Run the loop until `done` holds, per blocking mode and timeout (API.md 3.2).
+    fn sync(&mut self, done: impl Fn(&mut Messenger) -> bool) -> i32 {
+        self.process_all();
+        if self.passive {
+            return if done(self) { 0 } else { code::INPROGRESS };
+        }
+        let timeout = if self.blocking { self.timeout } else { 0 };
+        let deadline =
+            (timeout >= 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
+        loop {
+            if done(self) {
+                return 0;
+            }
+            if self.interrupted {
+                self.interrupted = false;
+                return code::INTR;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return if self.blocking {
+                    code::TIMEOUT
+                } else {
+                    code::INPROGRESS
+                };
+            }
+            if let Err(rc) = self.pass(deadline) {
+                return rc;
+            }
+        }
+    }
+
+    /// One pass of the loop: wait for readiness (until `deadline` at most), then move
+    /// bytes and process engine events.
+    fn pass(&mut self, deadline: Option<Instant>) -> Result<(), i32> {
+        self.process_all();
+        let now = Instant::now();
+        let mut wait = deadline.map(|d| d.saturating_duration_since(now));
+        let mut wake_at = self.credit.deadline();
+        for id in self.conns.keys() {
+            if let Some(t) = self.conns.get(id).expect("live").engine.poll_timeout() {
+                wake_at = Some(wake_at.map_or(t, |w: Instant| w.min(t)));
+            }
+        }
+        if let Some(at) = wake_at {
+            let until = at.saturating_duration_since(now);
+            wait = Some(wait.map_or(until, |w| w.min(until)));
+        }
+        self.net.wait(wait).map_err(|_| code::ERR)?;
+        if self.net.take_interrupt() {
+            self.interrupted = true;
+        }
+        let events: Vec<(Token, bool, bool)> = self
+            .net
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e.token(),
+                    e.is_readable() || e.is_read_closed() || e.is_error(),
+                    e.is_writable(),
+                )
+            })
+            .collect();
+        for (token, readable, writable) in events {
+            if token == net::WAKER {
+                continue;
+            }
+            self.worked = true;
+            match decode_token(token) {
+                TokenKind::Listener(index) => self.accept(index),
+                TokenKind::Conn(index) => {
+                    let Some(id) = self.conns.keys().find(|k| k.index() == index) else {
+                        continue;
+                    };
+                    if writable {
+                        if let Some(c) = self.conns.get_mut(id) {
+                            c.writable = true;
+                        }
+                    }
+                    if readable {
+                        self.read_conn(id);
+                    }
+                }
+            }
+        }
+        let now = Instant::now();
+        for id in self.conns.keys().collect::<Vec<_>>() {
+            let c = self.conns.get_mut(id).expect("live");
+            if c.engine.poll_timeout().is_some_and(|t| t <= now) {
+                c.engine.handle_timeout(now);
+                self.worked = true;
+            }
+        }
+        if self.credit.deadline().is_some_and(|t| t <= now) {
+            self.worked = true;
+        }
+        self.process_all();
+        Ok(())
+    }
+
+    fn accept(&mut self, index: u32) {
+        let Some(lid) = self.listeners.keys().find(|k| k.index() == index) else {
+            return;
+        };
+        loop {
+            let l = self.listeners.get_mut(lid).expect("live");
+            let sub = l.subscription;
+            match l.socket.accept() {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let mut config = Config::new(Side::Server, self.name.clone());
+                    config.trace = self.trace;
+                    config.max_frame_size = u32::MAX;
+                    let mut engine = Connection::new(config);
+                    engine.open();
+                    let id = self.conns.insert(Conn {
+                        stream,
+                        engine,
+                        key: ConnKey {
+                            scheme: None,
+                            user: None,
+                            password: None,
+                            host: None,
+                            port: None,
+                        },
+                        subscription: Some(sub),
+                        link_subscriptions: Vec::new(),
+                        writable: true,
+                        dead: false,
+                        label: peer.to_string(),
+                    });
+                    let c = self.conns.get_mut(id).expect("new");
+                    if net::register_stream(&self.net, &mut c.stream, conn_token(id)).is_err() {
+                        self.conns.remove(id);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(_) => break,
+            }
+        }
+    }
+
+    fn read_conn(&mut self, id: ConnId) {
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            let Some(c) = self.conns.get_mut(id) else {
+                return;
+            };
+            match net::read_some(&mut c.stream, &mut buf) {
+                Ok(Some(0)) => break,
+                Ok(Some(n)) => c.engine.handle_input(&buf[..n], Instant::now()),
+                Ok(None) => {
+                    c.engine.handle_eof();
+                    break;
+                }
+                Err(_) => {
+                    c.engine.handle_eof();
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Write what a connection has to send, as far as the socket takes it.
+    fn flush_conn(&mut self, id: ConnId) {
+        let Some(c) = self.conns.get_mut(id) else {
+            return;
+        };
+        loop {
+            let out = c.engine.poll_output();
+            if out.is_empty() {
+                break;
+            }
+            match net::write_some(&mut c.stream, out) {
+                Ok(0) => {
+                    c.writable = false;
+                    break;
+                }
+                Ok(n) => c.engine.consume_output(n, Instant::now()),
+                Err(_) => {
+                    c.engine.handle_eof();
+                    // Output can never be written now; drop it.
+                    let pending = c.engine.poll_output().len();
+                    c.engine.consume_output(pending, Instant::now());
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Handle every connection's engine events, flush output, reclaim dead connections,
+    /// and run the credit scheduler.
+    fn process_all(&mut self) {
+        for id in self.conns.keys().collect::<Vec<_>>() {
+            self.process_events(id);
+            self.flush_conn(id);
+            self.process_events(id);
+            self.emit_traces(id);
+        }
+        self.distribute_credit();
+        for id in self.conns.keys().collect::<Vec<_>>() {
+            self.flush_conn(id);
+            let c = self.conns.get(id).expect("live");
+            if c.engine.is_closed() || c.dead {
+                self.reclaim(id);
+            }
+        }
+    }
+
+    fn emit_traces(&mut self, id: ConnId) {
+        let Some(c) = self.conns.get_mut(id) else {
+            return;
+        };
+        while let Some(line) = c.engine.poll_trace() {
+            let text = format!("[{:p}]:{line}", &c.engine as *const Connection);
+            match self.tracer.as_mut() {
+                Some(t) => t(&text),
+                None => eprintln!("{text}"),
+            }
+        }
+    }
+
+    fn process_events(&mut self, id: ConnId) {
+        loop {
+            let Some(c) = self.conns.get_mut(id) else {
+                return;
+            };
+            let Some(event) = c.engine.poll_event() else {
+                return;
+            };
+            self.worked = true;
+            match event {
+                Event::ConnectionRemoteOpen => c.engine.open(),
+                Event::ConnectionRemoteClose => c.engine.close(None),
+                Event::SessionRemoteBegin(s) => c.engine.open_session(s),
+                Event::SessionRemoteEnd(s) => c.engine.end_session(s, None),
+                Event::LinkRemoteAttach(l) => {
+                    let Some(link) = c.engine.link(l) else {
+                        continue;
+                    };
+                    let new = link.endpoint.local == EndpointState::Uninit;
+                    let is_receiver = link.local.role == Role::Receiver;
+                    if new {
+                        // Accept the peer's link with its own source and target.
+                        c.engine.open_link(l);
+                        if is_receiver {
+                            let sub = c.subscription;
+                            if let Some(sub) = sub {
+                                c.link_subscriptions.push((l, sub));
+                            }
+                            self.credit.add_link(LinkRef { conn: id, link: l });
+                        }
+                    }
+                    self.note_subscription_address(id, l);
+                }
+                Event::LinkRemoteDetach(l) => {
+                    let unused = c.engine.link(l).map_or(0, |x| x.credit);
+                    c.engine.detach(l, true, None);
+                    self.credit
+                        .remove_link(LinkRef { conn: id, link: l }, unused);
+                }
+                Event::LinkFlow(l) => {
+                    let link_ref = LinkRef { conn: id, link: l };
+                    if let Some(link) = c.engine.link(l) {
+                        if !link.is_sender() && !link.drain && self.credit.is_draining(link_ref) {
+                            let returned = self.credit.distributed.min(self.credit.distributed);
+                            let _ = returned;
+                            self.credit.drained(link_ref, 0);
+                        }
+                    }
+                }
+                Event::Delivery(d) => self.on_delivery(id, d),
+                Event::Authenticated(_) => {}
+                Event::TransportError(_) | Event::TransportClosed => {
+                    if c.engine.is_closed() {
+                        c.dead = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_delivery(&mut self, id: ConnId, d: DeliveryId) {
+        let c = self.conns.get_mut(id).expect("live");
+        let Some(delivery) = c.engine.delivery(d) else {
+            return;
+        };
+        if delivery.outgoing {
+            // Echo the peer's outcome as our local state, as proton's messenger does.
+            let echo = delivery
+                .remote_state
+                .clone()
+                .filter(|r| delivery.local_state.as_ref() != Some(r) && !delivery.local_settled);
+            let aborted = delivery.aborted;
+            if let Some(remote) = echo {
+                c.engine.update(d, remote);
+            }
+            if aborted {
+                self.mark_aborted(id, d);
+            }
+            return;
+        }
+        if !delivery.complete {
+            if delivery.aborted {
+                c.engine.settle(d);
+            }
+            return;
+        }
+        let link = delivery.link;
+        let payload = c.engine.take_payload(d).unwrap_or_default();
+        let subscription = c
+            .link_subscriptions
+            .iter()
+            .find(|(l, _)| *l == link)
+            .map(|(_, s)| *s)
+            .or(c.subscription);
+        let link_credit = c.engine.link(link).map_or(0, |l| l.credit);
+        self.arrived.push_back(Arrived {
+            delivery: DeliveryRef {
+                conn: id,
+                delivery: d,
+            },
+            payload,
+            subscription,
+        });
+        if let Some(Action::Grant(l, n)) = self
+            .credit
+            .received(LinkRef { conn: id, link }, link_credit)
+        {
+            if let Some(c) = self.conns.get_mut(l.conn) {
+                c.engine.add_credit(l.link, n);
+            }
+        }
+    }
+
+    fn mark_aborted(&mut self, conn: ConnId, d: DeliveryId) {
+        for (_, state) in self.outgoing.values_mut() {
+            if let Outgoing::Sent(r) = state {
+                if r.conn == conn && r.delivery == d {
+                    *state = Outgoing::Aborted;
+                }
+            }
+        }
+    }
+
+    /// Record the subscription address once a remote link tells us its source.
+    fn note_subscription_address(&mut self, id: ConnId, l: LinkId) {
+        let c = self.conns.get(id).expect("live");
+        let Some(sub) = c
+            .link_subscriptions
+            .iter()
+            .find(|(x, _)| *x == l)
+            .map(|(_, s)| *s)
+            .or(c.subscription)
+        else {
+            return;
+        };
+        let remote_source = c
+            .engine
+            .link(l)
+            .and_then(|x| x.remote.as_ref())
+            .and_then(|r| match &r.source {
+                Some(TerminusField::Terminus(t)) => t.address.clone(),
+                _ => None,
+            });
+        let Some(source) = remote_source else { return };
+        let s = &mut self.subscriptions[sub];
+        let text = if source.starts_with("amqp:") {
+            source
+        } else {
+            let mut t = String::new();
+            if let Some(scheme) = &s.scheme {
+                t.push_str(scheme);
+                t.push_str("://");
+            }
+            t.push_str(s.host.as_deref().unwrap_or(""));
+            if let Some(p) = &s.port {
+                t.push(':');
+                t.push_str(p);
+            }
+            t.push('/');
+            t.push_str(&source);
+            t
+        };
+        s.address = Some(crate::message::c_string(text.as_bytes()));
+    }
+
+    /// Apply the credit scheduler's decisions to links.
+    fn distribute_credit(&mut self) {
+        let actions = self.credit.flow(Instant::now(), self.arrived.len() as u32);
+        for action in actions {
+            match action {
+                Action::Grant(l, n) => {
+                    if let Some(c) = self.conns.get_mut(l.conn) {
+                        c.engine.add_credit(l.link, n);
+                    }
+                }
+                Action::Drain(l) => {
+                    if let Some(c) = self.conns.get_mut(l.conn) {
+                        c.engine.set_drain(l.link, true);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drop a finished connection: its links leave the scheduler, its unsent deliveries
+    /// become ABORTED.
+    fn reclaim(&mut self, id: ConnId) {
+        let Some(mut c) = self.conns.remove(id) else {
+            return;
+        };
+        let _ = self.net.poll.registry().deregister(&mut c.stream);
+        for l in c.engine.links().collect::<Vec<_>>() {
+            let unused = c.engine.link(l).map_or(0, |x| x.credit);
+            self.credit
+                .remove_link(LinkRef { conn: id, link: l }, unused);
+        }
+        for (_, state) in self.outgoing.values_mut() {
+            if let Outgoing::Sent(r) = state {
+                if r.conn == id
+                    && c.engine
+                        .delivery(r.delivery)
+                        .is_some_and(|d| d.buffered() || d.aborted)
+                {
+                    *state = Outgoing::Aborted;
+                }
+            }
+        }
+    }
+
+    /// `pn_subscription_address`: wait until a remote link names the subscription's address.
+    pub fn subscription_address(&mut self, sub: usize) -> Option<std::ffi::CString> {
+        let rc = self.sync(move |m| {
+            m.subscriptions
+                .get(sub)
+                .is_some_and(|s| s.address.is_some())
+        });
+        if rc != 0 {
+            return None;
+        }
+        self.subscriptions.get(sub).and_then(|s| s.address.clone())
+    }
+
+    /// The remote idle timeout of the connection for `address` (routes not applied).
+    pub fn remote_idle_timeout(&self, address: &str) -> Option<u32> {
+        let a = Address::parse(address);
+        self.conns.keys().find_map(|id| {
+            let c = self.conns.get(id).expect("live");
+            let same = c.key.scheme == a.scheme && c.key.host == a.host && c.key.port == a.port;
+            same.then(|| {
+                c.engine
+                    .remote_idle_timeout()
+                    .map_or(0, |d| d.as_millis() as u32)
+            })
+        })
+    }
+}
+
+impl<T> Window<T> {
+    fn tracked_iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.iter_tracked()
+    }
+}
+
+enum TokenKind {
+    Listener(u32),
+    Conn(u32),
+}
+
+const LISTENER_BIT: usize = 1 << 40;
+
+fn conn_token(id: ConnId) -> Token {
+    Token(id.index() as usize)
+}
+
+fn listener_token(id: ListenerId) -> Token {
+    Token(LISTENER_BIT | id.index() as usize)
+}
+
+fn decode_token(t: Token) -> TokenKind {
+    if t.0 & LISTENER_BIT != 0 {
+        TokenKind::Listener((t.0 & !LISTENER_BIT) as u32)
+    } else {
+        TokenKind::Conn(t.0 as u32)
+    }
+}
+
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => "Address already in use".into(),
+        _ => e.to_string(),
+    }
+}
