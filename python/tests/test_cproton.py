@@ -238,3 +238,23 @@ def test_message_id_atoms():
         assert proton.pn_data_format(view, 64) == (0, "42")
     finally:
         proton.pn_message_free(m)
+
+
+def test_message_decode_leaves_the_sections_rewound():
+    """0.21's Message._post_decode reads each section with next() right after the decode."""
+    enc = bytes.fromhex("0053704500537345"
+                        "005371d10000000900000002a301695503"
+                        "005372d10000000900000002a301615502"
+                        "005374d10000000900000002a1016b5501"
+                        "005377a10568656c6c6f")
+    m = proton.pn_message()
+    try:
+        assert proton.pn_message_decode(m, enc) == 0
+        for section, code in (("instructions", proton.PN_MAP), ("annotations", proton.PN_MAP),
+                              ("properties", proton.PN_MAP), ("body", proton.PN_STRING)):
+            d = getattr(proton, "pn_message_" + section)(m)
+            assert proton.pn_data_type(d) == proton.PN_INVALID, section
+            assert proton.pn_data_next(d) is True, section
+            assert proton.pn_data_type(d) == code, section
+    finally:
+        proton.pn_message_free(m)
