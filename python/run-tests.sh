@@ -36,7 +36,7 @@ make_venv() {
 mkdir -p "$repo/build"
 make_venv "$repo/build/venv-test" "pytest setuptools wheel v1" pytest setuptools wheel
 make_venv "$repo/build/venv-peer" "python-qpid-proton==0.40.0 v1" python-qpid-proton==0.40.0
-"$repo/build/venv-peer/bin/python" -c 'import proton, sys; sys.exit(proton.VERSION != (0, 40, 0))' \
+"$repo/build/venv-peer/bin/python" -I -c 'import proton, sys; sys.exit(proton.VERSION != (0, 40, 0))' \
   || fail "build/venv-peer does not import python-qpid-proton 0.40.0"
 
 export PROTON_PEER_PYTHON="$repo/build/venv-peer/bin/python"

@@ -101,8 +101,8 @@ def from_py(P, obj):
         return ["decimal128", bytes(obj).hex()]
     if t is uuid.UUID:
         return ["uuid", obj.bytes.hex()]
-    if t is bytes:
-        return ["binary", obj.hex()]
+    if t is bytes or t is memoryview:  # 0.40 may give binaries as memoryview
+        return ["binary", bytes(obj).hex()]
     if t is P.symbol:
         return ["symbol", str(obj)]
     if t is str:
