@@ -610,3 +610,42 @@ def test_format_compound_text():
     d.put_object({"k": int32(1), symbol("k2"): None})
     d.put_object(Described(ulong(36), []))
     assert d.format() == '[1, "x"], {"k"=1, :"k2"=null}, @accepted(36) []'
+
+
+def test_void_methods_return_none():
+    d = Data()
+    for call in (d.put_list, d.put_map, d.put_described, d.put_null, d.rewind, d.narrow, d.widen,
+                 d.clear):
+        assert call() is None
+    assert d.put_array(False, Data.INT) is None
+    assert d.put_int(1) is None
+    assert d.copy(Data()) is None
+    with pytest.raises(TypeError):
+        d.put_array(1, Data.INT)  # SWIG's bool argument: a bool or nothing
+
+
+def test_legacy_codec_usage():
+    """The shape of 0.21-era user code: build, encode, decode, walk."""
+    data = Data()
+    data.put_map()
+    data.enter()
+    data.put_symbol("amqp")
+    data.put_list()
+    data.enter()
+    data.put_int(1)
+    data.put_string("x")
+    data.exit()
+    data.exit()
+    wire = data.encode()
+    back = Data()
+    back.decode(wire)
+    back.rewind()
+    assert back.next() == Data.MAP
+    assert back.get_map() == 2
+    back.enter()
+    assert back.next() == Data.SYMBOL and back.get_symbol() == symbol("amqp")
+    assert back.next() == Data.LIST and back.get_list() == 2
+    assert back.get_object() == [int32(1), "x"]
+    back.exit()
+    assert back.format() == "{:amqp=[1, \"x\"]}"
+    assert back.get_dict() == {symbol("amqp"): [1, "x"]}
