@@ -83,10 +83,16 @@ def test_import_without_proton_lib_loads_the_build_tree_library():
     assert source in ("package", "build tree")
     assert path in ours and path != os.path.realpath(SYSTEM_LIB)
     assert maps == repr([path])
+
+
+def test_packaged_library_copy_is_current():
+    """`import proton` prefers proton/_lib: a copy older than the build tree's would be used."""
+    ours = _our_build_libraries()
+    assert ours, "no build-tree library: run make (or copy it to build/lib)"
     if len(ours) == 2:
         with open(ours[0], "rb") as a, open(ours[1], "rb") as b:
             assert a.read() == b.read(), \
-                "python/proton/_lib holds a stale copy of the library: run make"
+                "python/proton/_lib holds a stale copy of build/lib's library: run make"
 
 
 def test_proton_lib_that_cannot_load_is_an_import_error(tmp_path):
