@@ -381,12 +381,9 @@ impl Messenger {
     fn connect(&mut self, a: &Address, key: ConnKey) -> MResult<ConnId> {
         let host = a.host.clone().unwrap_or_default();
         let port = a.port_or_default().to_owned();
-        let conn_error = |e: String| {
-            (
-                code::ERR,
-                format!("CONNECTION ERROR ({host}:{port}): {e}\n"),
-            )
-        };
+        // proton names the port as given, "(null)" when the address has none.
+        let label = format!("{host}:{}", a.port.as_deref().unwrap_or("(null)"));
+        let conn_error = |e: String| (code::ERR, format!("CONNECTION ERROR ({label}): {e}\n"));
         if a.is_tls() {
             return Err(conn_error("amqps is not supported yet".into()));
         }
@@ -445,16 +442,13 @@ impl Messenger {
     fn listen(&mut self, a: &Address) -> MResult<usize> {
         let host = a.host.clone().unwrap_or_default();
         let port = a.port_or_default().to_owned();
-        let conn_error = |e: String| {
-            (
-                code::ERR,
-                format!("CONNECTION ERROR ({host}:{port}): {e}\n"),
-            )
-        };
+        let label = format!("{host}:{}", a.port.as_deref().unwrap_or("(null)"));
+        let conn_error = |e: String| (code::ERR, format!("CONNECTION ERROR ({label}): {e}\n"));
         if a.is_tls() {
             return Err(conn_error("amqps is not supported yet".into()));
         }
-        let addrs = net::resolve(&host, &port).map_err(&conn_error)?;
+        // proton's listen path ends a resolver error with one more newline.
+        let addrs = net::resolve(&host, &port).map_err(|e| conn_error(format!("{e}\n")))?;
         let mut socket =
             net::listen(addrs[0]).map_err(|e| conn_error(format!("bind: {}", io_text(&e))))?;
         let sub = self.add_subscription(a.scheme.clone(), a.host.clone(), Some(port.clone()));
@@ -1198,10 +1192,13 @@ impl Messenger {
             return;
         };
         while let Some(line) = c.engine.poll_trace() {
-            let text = format!("[{:p}]:{line}", &c.engine as *const Connection);
             match self.tracer.as_mut() {
-                Some(t) => t(&text),
-                None => eprintln!("{text}"),
+                // A tracer gets proton's legacy text: "FRAME: 0 -> @open(16) [...]".
+                Some(t) => t(&match line.strip_prefix("AMQP:FRAME:") {
+                    Some(rest) => format!("FRAME: {rest}"),
+                    None => line,
+                }),
+                None => eprintln!("[{:p}]:{line}", &c.engine as *const Connection),
             }
         }
     }
@@ -1440,6 +1437,91 @@ impl Messenger {
                     .map_or(0, |d| d.as_millis() as u32)
             })
         })
+    }
+}
+
+impl Messenger {
+    // ---------------------------------------------------------------------------------
+    // Lookups for the C API (src/ffi/messenger.rs, link.rs, delivery.rs)
+
+    /// The engine of one of the messenger's connections.
+    pub fn connection(&self, id: ConnId) -> Option<&Connection> {
+        self.conns.get(id).map(|c| &c.engine)
+    }
+
+    /// The engine of one of the messenger's connections, to act on its links.
+    pub fn connection_mut(&mut self, id: ConnId) -> Option<&mut Connection> {
+        self.conns.get_mut(id).map(|c| &mut c.engine)
+    }
+
+    /// `pn_messenger_delivery`: the delivery behind a tracked tracker, while it exists.
+    pub fn tracker_delivery(&self, tracker: u64) -> Option<DeliveryRef> {
+        let seq = tracker as u32;
+        let d = if tracker & INCOMING_BIT != 0 {
+            *self.incoming.get(seq)?
+        } else {
+            match self.outgoing.get(seq)? {
+                Outgoing::Sent(d) => *d,
+                Outgoing::Queued | Outgoing::Aborted => return None,
+            }
+        };
+        self.connection(d.conn)?.delivery(d.delivery)?;
+        Some(d)
+    }
+
+    /// `pn_messenger_get_link`: route and resolve `address` (which may connect, or listen
+    /// for a `~` address), then find a locally active link of that direction whose
+    /// terminus is the address path. Never creates a link.
+    pub fn get_link(&mut self, address: &str, sender: bool) -> MResult<Option<LinkRef>> {
+        let routed = self.routed(address)?;
+        let a = Address::parse(&routed);
+        if a.passive {
+            if !self.listening_on(&a) {
+                self.listen(&a)?;
+            }
+            return Ok(None);
+        }
+        let conn = self.connection_for(&a)?;
+        let role = if sender { Role::Sender } else { Role::Receiver };
+        Ok(self
+            .find_link(conn, role, a.name.as_deref())
+            .map(|link| LinkRef { conn, link }))
+    }
+
+    /// `pn_messenger_start`: nothing, unless `PN_FLAGS_CHECK_ROUTES` is set; then connect
+    /// to every route target with a literal scheme, host and port and wait (per blocking
+    /// mode and timeout) until each is open or has failed.
+    pub fn start(&mut self) -> i32 {
+        if self.flags & FLAG_CHECK_ROUTES == 0 {
+            return 0;
+        }
+        let targets: Vec<Address> = self
+            .routes
+            .rules()
+            .iter()
+            .filter_map(|r| r.substitution.as_deref())
+            .map(Address::parse)
+            .filter(|a| {
+                let literal = |p: &Option<String>| p.as_deref().is_some_and(|t| !t.contains('$'));
+                !a.passive && literal(&a.scheme) && literal(&a.host) && literal(&a.port)
+            })
+            .collect();
+        for a in targets {
+            let conn = match self.connection_for(&a) {
+                Ok(c) => c,
+                Err((code, text)) => return self.fail(code, text),
+            };
+            // Unlike proton 0.37, a refused connection ends the wait instead of hanging.
+            let rc = self.sync(move |m| {
+                m.conns
+                    .get(conn)
+                    .is_none_or(|c| c.dead || c.engine.remote_state() != EndpointState::Uninit)
+            });
+            if rc != 0 {
+                return rc;
+            }
+        }
+        0
     }
 }
 
