@@ -9,6 +9,7 @@
 #  4. Prototypes: every function Debian declares in the headers of scripts/api-headers is
 #     declared by ours, with a compatible type (Debian's declarations are repeated after ours:
 #     any difference is a "conflicting types" error).
+#  5. messenger.h functions are deprecated (a warning) unless PN_USE_DEPRECATED_API is defined.
 # Every compile against ours must read no file from /usr/include/proton.
 #
 # Usage: scripts/check-headers.sh     Env: PROTON_INCLUDE (default: include), CC, CXX
@@ -84,8 +85,9 @@ python3 "$here/proton_decls.py" "${api[@]/#//usr/include/proton/}" >"$tmp/decls"
   cut -f1 "$tmp/decls" | sort -u | sed 's/.*/  (void)\&&;/'
   echo "}"
 } >"$tmp/declared.c"
+# (Taking the address of a messenger.h function is a use of a deprecated declaration.)
 if ! compile "prototypes: all $(wc -l <"$tmp/decls") Debian declarations are declared" \
-  $CC -std=c11 -fmax-errors=0 "${warn[@]}" "$tmp/declared.c"; then
+  $CC -std=c11 -fmax-errors=0 "${warn[@]}" -Wno-deprecated-declarations "$tmp/declared.c"; then
   missing=$(grep -o "'[a-z0-9_]*' undeclared\|‘[a-z0-9_]*’ undeclared" "$tmp/log" | tr -d "'‘’" | cut -d' ' -f1 | sort -u)
   [ -n "$missing" ] && echo "       undeclared:" $missing
 fi
@@ -95,6 +97,20 @@ fi
 } >"$tmp/compatible.c"
 compile "prototypes: ours are compatible with Debian's" \
   $CC -std=c11 -fmax-errors=0 -Wall -Wextra -Werror -Wno-redundant-decls "$tmp/compatible.c"
+
+# 5. Deprecation: like 0.37's, a messenger.h call warns unless PN_USE_DEPRECATED_API is defined.
+if grep -qx 'messenger.h' "$here/api-headers"; then
+  printf '#include <proton/messenger.h>\nconst char *f(pn_messenger_t *m);\nconst char *f(pn_messenger_t *m) { return pn_messenger_name(m); }\n' >"$tmp/deprecated.c"
+  if $CC -std=c11 "${warn[@]}" -I "$inc" -c -o "$tmp/out.o" "$tmp/deprecated.c" >"$tmp/log" 2>&1; then
+    echo "FAIL deprecation: pn_messenger_name is not marked deprecated"
+    failed=$((failed + 1))
+  elif grep -q 'Use the Proactor API or Qpid Proton C++' "$tmp/log"; then
+    compile "deprecation: messenger.h functions are deprecated unless PN_USE_DEPRECATED_API" \
+      $CC -std=c11 "${warn[@]}" -DPN_USE_DEPRECATED_API "$tmp/deprecated.c"
+  else
+    fail "deprecation: messenger.h does not compile"
+  fi
+fi
 
 echo "check-headers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -12,8 +12,17 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 pub mod codec;
+pub mod condition;
+pub mod delivery;
+pub mod disposition;
 pub mod error;
+pub mod link;
 pub mod message;
+pub mod messenger;
+pub mod selectable;
+pub mod ssl;
+pub mod terminus;
+pub mod transport;
 pub mod types;
 pub mod variadic;
 
