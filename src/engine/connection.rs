@@ -157,11 +157,11 @@ pub struct Connection {
     last_input: Option<Instant>,
     last_output: Option<Instant>,
     now: Option<Instant>,
-    /// Our own outgoing delivery-tag counter is the application's; this counts transfers.
-    next_delivery_id: u32,
     /// The connection failed; `condition` went (or goes) out in close.
     error: Option<ErrorCondition>,
     eof_read: bool,
+    /// `TransportClosed` has been queued (it is reported once).
+    closed_reported: bool,
 }
 
 impl Connection {
@@ -190,9 +190,9 @@ impl Connection {
             last_input: None,
             last_output: None,
             now: None,
-            next_delivery_id: 0,
             error: None,
             eof_read: false,
+            closed_reported: false,
             config,
         };
         if c.config.side == Side::Client {
@@ -459,6 +459,45 @@ impl Connection {
         self.deliveries.get(id)
     }
 
+    /// Sender: set the message-format of a delivery not yet on the wire (default 0).
+    /// Returns false if its first transfer was already written.
+    pub fn set_message_format(&mut self, id: DeliveryId, format: u32) -> bool {
+        match self.deliveries.get_mut(id) {
+            Some(d) if d.outgoing && d.transfer_id.is_none() => {
+                d.message_format = format;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Sender: abandon a delivery that is not completely written (spec 2.7.5 `aborted`).
+    /// If none of it went out it is dropped from the queue and uses no credit; otherwise
+    /// an aborted transfer tells the receiver to discard what it has. Either way the
+    /// delivery ends up aborted and settled. Returns false if it was already completely
+    /// written, aborted, or is not an outgoing delivery.
+    pub fn abort(&mut self, id: DeliveryId) -> bool {
+        let Some(d) = self.deliveries.get_mut(id) else {
+            return false;
+        };
+        if !d.outgoing || d.aborted || !d.buffered() {
+            return false;
+        }
+        d.aborted = true;
+        d.local_settled = true;
+        if d.transfer_id.is_none() {
+            d.payload = Vec::new();
+            let link = d.link;
+            if let Some(l) = self.links.get_mut(link) {
+                l.queue.retain(|&x| x != id);
+            }
+            self.forget_if_done(id);
+        }
+        // Otherwise it is at the front of its link's queue, where flush_transfers writes
+        // the aborted transfer.
+        true
+    }
+
     /// Take the payload of a complete incoming delivery (leaves it empty).
     pub fn take_payload(&mut self, id: DeliveryId) -> Option<Vec<u8>> {
         self.deliveries
@@ -497,7 +536,8 @@ impl Connection {
 
     fn queue_disposition(&mut self, id: DeliveryId) {
         let d = self.deliveries.get(id).expect("delivery");
-        let (Some(transfer_id), false) = (d.transfer_id, d.remote_settled && !d.outgoing) else {
+        // Once the peer has settled a delivery it has forgotten it: nothing to tell it.
+        let (Some(transfer_id), false) = (d.transfer_id, d.remote_settled) else {
             return;
         };
         let Some(session_id) = self.links.get(d.link).map(|l| l.session) else {
@@ -589,7 +629,7 @@ impl Connection {
                 Phase::Header | Phase::HeaderAfterSasl => match frame::detect_header(rest) {
                     None => break,
                     Some(Err(e)) => {
-                        self.fail(condition::FRAMING_ERROR, e.to_string());
+                        self.refuse_header(condition::FRAMING_ERROR, e.to_string());
                         break;
                     }
                     Some(Ok(header)) => {
@@ -650,16 +690,26 @@ impl Connection {
                 self.flush_endpoints();
             }
             (_, _, ProtocolHeader::Tls | ProtocolHeader::TlsClientHello) => {
-                self.fail(
+                self.refuse_header(
                     condition::NOT_IMPLEMENTED,
                     "TLS requested but not configured".into(),
                 );
             }
-            (_, _, other) => self.fail(
+            (_, _, other) => self.refuse_header(
                 condition::FRAMING_ERROR,
                 format!("unexpected protocol header {other:?}"),
             ),
         }
+    }
+
+    /// The peer's protocol header is wrong or unsupported. A server answers with the
+    /// header it does support (spec 2.2) so that the close frame saying why can follow;
+    /// then the connection fails.
+    fn refuse_header(&mut self, cond: &str, text: String) {
+        if self.config.side == Side::Server && !self.amqp_header_sent {
+            self.write_amqp_header();
+        }
+        self.fail(cond, text);
     }
 
     fn handle_frame(&mut self, frame: Frame<'_>) {
@@ -865,13 +915,14 @@ impl Connection {
                 format!("handle {} already attached", attach.handle),
             ));
         }
-        // Our end of the same link: same name, opposite role, not yet answered.
+        // Our end of the same link: same name, opposite role, never attached by the peer
+        // (a link of the same name that was detached earlier is not this one).
         let ours = self.links.keys().find(|&k| {
             let l = self.links.get(k).expect("live");
             l.session == sid
                 && l.local.name == attach.name
                 && l.local.role != attach.role
-                && l.remote_handle.is_none()
+                && l.endpoint.remote == EndpointState::Uninit
         });
         let remote = LinkSettings {
             name: attach.name.clone(),
@@ -986,17 +1037,16 @@ impl Connection {
             }
             link.drain = flow.drain;
         } else {
-            // A sender reports its delivery-count; credit it did not use is gone if it
-            // drained.
+            // A sender reports its delivery-count: credit is what is left between it and
+            // the limit we set (spec 2.6.7), so a drained sender's advanced count uses
+            // up the rest. The sender's own link-credit may predate our latest flow and
+            // is not used.
             if let Some(count) = flow.delivery_count {
                 let limit = link.delivery_count.wrapping_add(link.credit);
+                let left = limit.wrapping_sub(count);
                 link.delivery_count = count;
-                link.credit = limit
-                    .wrapping_sub(count)
-                    .min(link.credit.max(flow.link_credit.unwrap_or(0)));
-                if flow.link_credit == Some(0) {
-                    link.credit = 0;
-                }
+                // A count past our limit (or behind our own) leaves nothing sane: none.
+                link.credit = if left <= link.credit { left } else { 0 };
                 if link.drain && link.credit == 0 {
                     link.drain = false;
                 }
@@ -1181,7 +1231,8 @@ impl Connection {
 
     /// The transport is over once input is done and our close (if any) has been written.
     fn check_closed(&mut self) {
-        if self.is_closed() && !self.events.contains(&Event::TransportClosed) {
+        if self.is_closed() && !self.closed_reported {
+            self.closed_reported = true;
             self.events.push_back(Event::TransportClosed);
         }
     }
@@ -1501,40 +1552,33 @@ impl Connection {
                 return;
             }
             let Some(&did) = l.queue.front() else {
-                // Drained: the peer asked us to use up credit we cannot use.
-                if l.drain && l.credit > 0 {
-                    let l = self.links.get_mut(lid).expect("live");
-                    l.delivery_count = l.delivery_count.wrapping_add(l.credit);
-                    l.credit = 0;
-                    l.drain = false;
-                    l.flow_pending = true;
-                    let l = self.links.get(lid).expect("live");
-                    let flow = self.session_flow(l.session, Some((handle, l)));
-                    self.write_performative(channel, &Performative::Flow(flow), &[]);
-                    self.links.get_mut(lid).expect("live").flow_pending = false;
-                }
+                self.answer_drain(lid, channel, handle);
                 return;
             };
+            if self.deliveries.get(did).is_some_and(|d| d.aborted) {
+                if self.write_abort(lid, did, channel, handle) {
+                    continue;
+                }
+                return;
+            }
+            let l = self.links.get(lid).expect("live");
             let sid = l.session;
             let first = self
                 .deliveries
                 .get(did)
                 .is_some_and(|d| d.transfer_id.is_none());
             if first && l.credit == 0 {
+                self.answer_drain(lid, channel, handle);
                 return;
             }
             if self.sessions.get(sid).expect("live").remote_incoming_window == 0 {
                 return;
             }
             let snd_settled = l.local.snd_settle_mode == SndSettleMode::Settled;
-            // Room for the payload in one frame, after the header and the performative.
-            let budget = (self.remote_max_frame.min(u32::MAX) as usize)
-                .saturating_sub(8 + 64 + 255)
-                .max(64);
             let session = self.sessions.get_mut(sid).expect("live");
             let transfer_id = if first {
-                let id = self.next_delivery_id;
-                self.next_delivery_id = self.next_delivery_id.wrapping_add(1);
+                let id = session.next_delivery_id;
+                session.next_delivery_id = id.wrapping_add(1);
                 id
             } else {
                 0
@@ -1546,29 +1590,50 @@ impl Connection {
                 d.transfer_id = Some(transfer_id);
             }
             let start = d.written;
-            let end = (start + budget).min(d.payload.len());
-            let more = end < d.payload.len();
             let settled = d.local_settled || snd_settled;
-            let transfer = Transfer {
+            let mut p = Performative::Transfer(Transfer {
                 handle,
                 delivery_id: first.then_some(transfer_id),
                 delivery_tag: first.then(|| d.tag.clone()),
                 message_format: first.then_some(d.message_format),
                 settled: (first && settled).then_some(true),
-                more,
+                more: true,
                 state: None,
                 ..Transfer::default()
+            });
+            // Room for payload in a frame of the peer's max-frame-size (capped so that one
+            // frame never holds much more than our output budget), after the frame header
+            // and the performative as written with more=true (never shorter than with
+            // more=false). Measured by encoding it where the frame will go.
+            let mark = self.output.len();
+            p.encode(&mut self.output);
+            let performative_len = self.output.len() - mark;
+            self.output.truncate(mark);
+            let frame_max = (self.remote_max_frame as usize).min(OUTPUT_HIGH_WATER);
+            let room = frame_max.saturating_sub(8 + performative_len);
+            let left = d.payload.len() - start;
+            let Performative::Transfer(transfer) = &mut p else {
+                unreachable!("built above")
             };
+            if room == 0 && (left > 0 || 8 + performative_len > frame_max) {
+                let text = format!(
+                    "a transfer with a {}-byte delivery-tag cannot fit the peer's \
+                     max-frame-size of {}",
+                    d.tag.len(),
+                    self.remote_max_frame
+                );
+                self.fail(condition::INTERNAL_ERROR, text);
+                return;
+            }
+            let end = start + left.min(room);
+            let more = end < d.payload.len();
+            transfer.more = more;
             d.written = end;
             if settled {
                 d.local_settled = true;
             }
             let payload = std::mem::take(&mut d.payload);
-            self.write_performative(
-                channel,
-                &Performative::Transfer(transfer),
-                &payload[start..end],
-            );
+            self.write_performative(channel, &p, &payload[start..end]);
             let d = self.deliveries.get_mut(did).expect("queued delivery");
             d.payload = payload;
             let tid = d.transfer_id.expect("assigned");
@@ -1595,6 +1660,56 @@ impl Connection {
                 self.forget_if_done(did);
             }
         }
+    }
+
+    /// Sender: the receiver asked us to drain and we have nothing more to send with the
+    /// credit it gave: use up the credit (advance delivery-count, zero credit) and tell it
+    /// (spec 2.6.7). Answered once per drain request, even when no credit was left.
+    fn answer_drain(&mut self, lid: LinkId, channel: u16, handle: u32) {
+        let l = self.links.get_mut(lid).expect("live");
+        if !l.drain {
+            return;
+        }
+        l.delivery_count = l.delivery_count.wrapping_add(l.credit);
+        l.credit = 0;
+        l.drain = false;
+        let l = self.links.get(lid).expect("live");
+        let flow = self.session_flow(l.session, Some((handle, l)));
+        self.write_performative(channel, &Performative::Flow(flow), &[]);
+        self.links.get_mut(lid).expect("live").flow_pending = false;
+    }
+
+    /// End a partly written delivery at the front of `lid`'s queue with an aborted
+    /// transfer (it needs room in the peer's session window, not credit).
+    /// Returns false if the window is closed.
+    fn write_abort(&mut self, lid: LinkId, did: DeliveryId, channel: u16, handle: u32) -> bool {
+        let sid = self.links.get(lid).expect("live").session;
+        let session = self.sessions.get_mut(sid).expect("live");
+        if session.remote_incoming_window == 0 {
+            return false;
+        }
+        session.next_outgoing_id = session.next_outgoing_id.wrapping_add(1);
+        session.remote_incoming_window -= 1;
+        let d = self.deliveries.get_mut(did).expect("queued delivery");
+        let tid = d.transfer_id.expect("partly written");
+        d.payload = Vec::new();
+        d.written = 0;
+        let transfer = Transfer {
+            handle,
+            delivery_id: Some(tid),
+            settled: Some(true),
+            aborted: true,
+            ..Transfer::default()
+        };
+        self.write_performative(channel, &Performative::Transfer(transfer), &[]);
+        self.sessions
+            .get_mut(sid)
+            .expect("live")
+            .outgoing_unsettled
+            .remove(&tid);
+        self.links.get_mut(lid).expect("live").queue.pop_front();
+        self.forget_if_done(did);
+        true
     }
 
     /// Write pending dispositions, merging runs of consecutive delivery-ids with the same
@@ -1672,8 +1787,10 @@ impl Connection {
         if self.phase == Phase::Done {
             return None;
         }
+        // Nothing, not even an empty frame, may follow our close.
         let heartbeat = self
             .remote_idle_timeout
+            .filter(|_| !self.close_sent)
             .and_then(|t| self.last_output.or(self.now).map(|last| last + t / 2));
         let idle = self
             .config
@@ -1703,7 +1820,7 @@ impl Connection {
                 return;
             }
         }
-        if let Some(t) = self.remote_idle_timeout {
+        if let Some(t) = self.remote_idle_timeout.filter(|_| !self.close_sent) {
             let last = self.last_output.unwrap_or(now);
             if self.last_output.is_none() {
                 self.last_output = Some(now);

@@ -71,6 +71,15 @@ pub struct Session {
     pub pending_dispositions: BTreeMap<(bool, u32), (Option<DeliveryState>, bool)>,
     /// The session window must be re-advertised.
     pub flow_pending: bool,
+    /// The delivery-id of the next delivery we send on this session (spec 2.6.12:
+    /// delivery-ids are sequential per session).
+    pub next_delivery_id: u32,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
 }
 
 impl Session {
@@ -92,6 +101,7 @@ impl Session {
             incoming_unsettled: BTreeMap::new(),
             pending_dispositions: BTreeMap::new(),
             flow_pending: false,
+            next_delivery_id: 0,
         }
     }
 
@@ -180,8 +190,10 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// Outgoing and not yet completely written.
+    /// Outgoing and not yet completely written (an aborted delivery that never went out
+    /// is not; one aborted part-way is, until its aborted transfer is written).
     pub fn buffered(&self) -> bool {
-        self.outgoing && (self.transfer_id.is_none() || self.written < self.payload.len())
+        self.outgoing
+            && ((self.transfer_id.is_none() && !self.aborted) || self.written < self.payload.len())
     }
 }

@@ -60,31 +60,24 @@ impl fmt::Display for FrameError {
 }
 
 /// Identify the protocol header at the start of `input`; `None` if more bytes are needed.
+/// A wrong header is judged on all 8 bytes, so the verdict (and the bytes quoted in it)
+/// do not depend on how the input was cut; a TLS record is recognised from 2 bytes.
 pub fn detect_header(input: &[u8]) -> Option<Result<ProtocolHeader, FrameError>> {
-    if let Some(&first) = input.first() {
-        // A TLS record: content type 22 (handshake), version major 3.
-        if first == 0x16 {
-            return match input.get(1) {
-                None => None,
-                Some(3) => Some(Ok(ProtocolHeader::TlsClientHello)),
-                Some(_) => Some(Err(FrameError::BadHeader(input[..2].to_vec()))),
-            };
+    // A TLS record: content type 22 (handshake), version major 3.
+    if input.first() == Some(&0x16) {
+        match input.get(1) {
+            None => return None,
+            Some(3) => return Some(Ok(ProtocolHeader::TlsClientHello)),
+            Some(_) => {}
         }
     }
-    let n = input.len().min(8);
-    // Fail as soon as the bytes so far cannot be any header we know.
-    let matches = |h: &[u8; 8]| input[..n] == h[..n];
-    if !(matches(&AMQP_HEADER) || matches(&SASL_HEADER) || matches(&TLS_HEADER)) {
-        return Some(Err(FrameError::BadHeader(input[..n].to_vec())));
-    }
-    if n < 8 {
-        return None;
-    }
-    Some(Ok(match input[4] {
-        0 => ProtocolHeader::Amqp,
-        3 => ProtocolHeader::Sasl,
-        _ => ProtocolHeader::Tls,
-    }))
+    let header = input.get(..8)?;
+    Some(match header.try_into().expect("8 bytes") {
+        AMQP_HEADER => Ok(ProtocolHeader::Amqp),
+        SASL_HEADER => Ok(ProtocolHeader::Sasl),
+        TLS_HEADER => Ok(ProtocolHeader::Tls),
+        _ => Err(FrameError::BadHeader(header.to_vec())),
+    })
 }
 
 /// Frame types (spec 2.3.1 and 5.3.1).
@@ -186,12 +179,13 @@ mod tests {
             detect_header(&[0x16, 0x03, 0x01]),
             Some(Ok(ProtocolHeader::TlsClientHello))
         );
+        assert_eq!(detect_header(b"GET /"), None);
         assert!(matches!(
-            detect_header(b"GET /"),
-            Some(Err(FrameError::BadHeader(_)))
+            detect_header(b"GET / HTTP/1.1"),
+            Some(Err(FrameError::BadHeader(b))) if b == b"GET / HT"
         ));
         assert!(matches!(
-            detect_header(b"AMQP\x01"),
+            detect_header(b"AMQP\x01\x01\x00\x00"),
             Some(Err(FrameError::BadHeader(_)))
         ));
     }

@@ -500,7 +500,7 @@ impl Performative {
                 w.scalar(t.delivery_id.map(Scalar::Uint));
                 w.scalar(t.delivery_tag.as_deref().map(Scalar::Binary));
                 w.scalar(t.message_format.map(Scalar::Uint));
-                w.scalar(t.settled.filter(|&s| s).map(Scalar::Bool));
+                w.scalar(t.settled.map(Scalar::Bool));
                 w.scalar(t.more.then_some(Scalar::Bool(true)));
                 w.scalar(t.rcv_settle_mode.map(|m| Scalar::Ubyte(m as u8)));
                 w.state(&t.state);
@@ -513,7 +513,7 @@ impl Performative {
                 let mut w = Writer::begin(out, codes::DISPOSITION);
                 w.scalar(Some(Scalar::Bool(d.role.is_receiver())));
                 w.scalar(Some(Scalar::Uint(d.first)));
-                w.scalar(d.last.filter(|&l| l != d.first).map(Scalar::Uint));
+                w.scalar(d.last.map(Scalar::Uint));
                 w.scalar(d.settled.then_some(Scalar::Bool(true)));
                 w.state(&d.state);
                 w.scalar(d.batchable.then_some(Scalar::Bool(true)));
@@ -891,6 +891,8 @@ impl Terminus {
 pub fn decode_performative(body: &[u8]) -> Result<(Performative, &[u8]), Error> {
     let mut reader = Reader::new(body);
     let code = descriptor_code(&mut reader)?;
+    // Where the list says it ends: the payload starts there, so the fields must too.
+    let list_end = list_extent(&body[reader.position()..]).map(|n| reader.position() + n);
     let mut f = Fields::open(&mut reader)?;
     let performative = match code {
         codes::OPEN => {
@@ -1014,8 +1016,28 @@ pub fn decode_performative(body: &[u8]) -> Result<(Performative, &[u8]), Error> 
         other => return Err(decode_error(format!("unknown performative {other:#x}"))),
     };
     f.finish()?;
+    if list_end.is_some_and(|end| end != reader.position()) {
+        return Err(decode_error(format!(
+            "{}: the list's size does not match its fields",
+            performative.name()
+        )));
+    }
     let payload = reader.rest();
     Ok((performative, payload))
+}
+
+/// The encoded length of the list at the start of `bytes` (list0, list8, list32, or a null
+/// standing for an empty list), from its header; None if it is not one.
+fn list_extent(bytes: &[u8]) -> Option<usize> {
+    match *bytes.first()? {
+        0x40 | 0x45 => Some(1),
+        0xc0 => Some(2 + *bytes.get(1)? as usize),
+        0xd0 => {
+            let size = u32::from_be_bytes(bytes.get(1..5)?.try_into().ok()?);
+            5usize.checked_add(size as usize)
+        }
+        _ => None,
+    }
 }
 
 /// Decode a SASL frame body.
