@@ -655,7 +655,8 @@ impl Messenger {
                 .engine
                 .settle(delivery),
         }
-        self.flush_conn(conn);
+        // Nothing is written here: as in proton, put only queues; bytes move (and a
+        // refused connection shows) on the next send, recv, work or stop.
         Ok(())
     }
 
