@@ -766,20 +766,29 @@ fn recorded_client_stream() -> Vec<u8> {
 /// Checks the invariants: no panic; a transport error comes with a close frame saying
 /// the same, once the server has sent its AMQP header.
 fn check_server_against(input: &[u8], cuts: &[usize]) {
+    let config = Config {
+        trace: true,
+        ..server_config()
+    };
+    check_against(Connection::new(config), input, cuts);
+}
+
+/// The same for any prepared engine (the output it already has counts too).
+fn check_against(mut conn: Connection, input: &[u8], cuts: &[usize]) {
     let now = Instant::now();
-    let mut server = Connection::new(server_config());
-    let mut out = Vec::new();
+    let mut out = take_output(&mut conn, now);
     let mut events = Vec::new();
     let mut at = 0;
     for &cut in cuts.iter().chain([&input.len()]) {
-        server.handle_input(&input[at..cut], now);
+        conn.handle_input(&input[at..cut], now);
         at = cut;
-        events.extend(answer(&mut server));
-        out.extend(take_output(&mut server, now));
+        events.extend(answer(&mut conn));
+        out.extend(take_output(&mut conn, now));
     }
-    server.handle_eof();
-    events.extend(answer(&mut server));
-    out.extend(take_output(&mut server, now));
+    conn.handle_eof();
+    events.extend(answer(&mut conn));
+    out.extend(take_output(&mut conn, now));
+    while conn.poll_trace().is_some() {}
     if let Some(error) = transport_error(&events) {
         if parse_stream(&out).contains(&Unit::Header(AMQP_HEADER)) {
             let close = performatives(&out).into_iter().rev().find_map(|p| match p {
@@ -789,7 +798,7 @@ fn check_server_against(input: &[u8], cuts: &[usize]) {
             assert_eq!(close, Some(Some(error)), "input {input:02x?}");
         }
     }
-    assert!(server.is_closed());
+    assert!(conn.is_closed());
 }
 
 #[test]
@@ -802,6 +811,63 @@ fn corrupting_any_byte_of_a_real_stream_never_panics_and_errors_are_explained() 
             let mut bad = stream.clone();
             bad[i] ^= flip;
             check_server_against(&bad, &[]);
+        }
+    }
+}
+
+/// A SASL client with a receiving link and a sending link, ready for the server's bytes.
+fn prepared_client() -> Connection {
+    let mut client = Connection::new(Config {
+        sasl: Some(Default::default()),
+        trace: true,
+        ..Config::new(Side::Client, "client")
+    });
+    client.open();
+    let s = client.begin_session();
+    let down = client.attach(s, settings("down", Role::Receiver)).unwrap();
+    let up = client.attach(s, settings("up", Role::Sender)).unwrap();
+    client.add_credit(down, 10);
+    client.send(up, b"u".to_vec(), vec![3; 1500], false);
+    client
+}
+
+#[test]
+fn corrupting_any_byte_of_a_server_stream_never_panics_the_client() {
+    // Record what a server says to that client.
+    let mut p = Pair::with(
+        Config {
+            sasl: Some(Default::default()),
+            ..Config::new(Side::Client, "client")
+        },
+        server_config(),
+    );
+    p.client = prepared_client();
+    p.pump();
+    answer(&mut p.server);
+    p.pump();
+    for l in p.server.links().collect::<Vec<_>>() {
+        if p.server.link(l).unwrap().local.role == Role::Sender {
+            p.server.send(l, b"d".to_vec(), vec![9; 2000], false);
+        } else {
+            p.server.add_credit(l, 1);
+        }
+    }
+    p.pump();
+    for d in deliveries(&p.server_events()) {
+        p.server.update(d, DeliveryState::Released);
+        p.server.settle(d);
+    }
+    p.server.close(None);
+    p.pump();
+    let stream = p.take_log(Dir::ToClient);
+    assert!(stream.len() > 2000);
+    assert!(p.client_events().contains(&Event::ConnectionRemoteClose));
+    check_against(prepared_client(), &stream, &[]);
+    for i in 0..stream.len() {
+        for flip in [0xff, 0x01, 0x80] {
+            let mut bad = stream.clone();
+            bad[i] ^= flip;
+            check_against(prepared_client(), &bad, &[i / 2]);
         }
     }
 }
