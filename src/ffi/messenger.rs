@@ -15,7 +15,7 @@
 //!
 //! Errors go into the messenger's `pn_error_t`, which is sticky: only `pn_error_clear`
 //! resets it. `PN_TIMEOUT`, `PN_INTR`, `PN_INPROGRESS` and `PN_EOS` are returned but never
-//! stored, and neither are NULL-argument errors, as in proton 0.37.
+//! stored, as in proton 0.37 (a NULL messenger has no error to store into).
 //!
 //! Every function here is deprecated in proton 0.37 ("Use the Proactor API or Qpid Proton
 //! C++"); the header marks them with `PN_DEPRECATED` unless `PN_USE_DEPRECATED_API` is
@@ -657,7 +657,7 @@ pub extern "C" fn pn_subscription_address(sub: *mut pn_subscription_t) -> *const
 /// Queue a copy of `msg` for its address: a reply-to of "~" or "~/x" is expanded to this
 /// messenger's address (in `msg` too), the `to` address is rewritten for the wire, and the
 /// message is handed to a (possibly new) sending link. Never blocks. Returns 0 or an
-/// error (PN_ARG_ERR for a NULL message, not stored).
+/// error (PN_ARG_ERR "null message" for a NULL message).
 #[no_mangle]
 #[deprecated(note = "Use the Proactor API or Qpid Proton C++")]
 pub extern "C" fn pn_messenger_put(
@@ -671,7 +671,7 @@ pub extern "C" fn pn_messenger_put(
                 let result = st.messenger.put(m);
                 st.check(result)
             }
-            None => PN_ARG_ERR,
+            None => st.record(PN_ARG_ERR, "null message"),
         }
     })
 }
