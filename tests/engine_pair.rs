@@ -1053,6 +1053,46 @@ fn the_sender_respects_the_peer_session_window() {
     assert_eq!(ids, vec![Some(2), Some(3), Some(4)]);
     assert_eq!(client.queued(cl), 1);
     assert_eq!(client.link(cl).unwrap().credit, 95);
+    // A 3 MiB message behind it, and a window of 2: the small one and one frame go.
+    let big = client
+        .send(cl, b"big".to_vec(), pattern(3 << 20), false)
+        .unwrap();
+    let window = |next_incoming_id: u32, incoming_window: u32| {
+        amqp_frame(
+            0,
+            &Performative::Flow(Flow {
+                next_incoming_id: Some(next_incoming_id),
+                incoming_window,
+                next_outgoing_id: 0,
+                outgoing_window: 10,
+                ..Flow::default()
+            }),
+            &[],
+        )
+    };
+    client.handle_input(&window(5, 2), now);
+    let out = take_output(&mut client, now);
+    let frames = transfers(&out);
+    assert_eq!(frames.len(), 2);
+    assert!(frames[1].0.more);
+    // Aborting it with the window shut waits (and does not spin) ...
+    assert!(client.abort(big));
+    assert!(take_output(&mut client, now).is_empty());
+    // ... until the window opens for the aborted transfer.
+    client.handle_input(&window(7, 5), now);
+    let frames = transfers(&take_output(&mut client, now));
+    assert_eq!(frames.len(), 1);
+    assert!(frames[0].0.aborted && !frames[0].0.more);
+    assert_eq!(frames[0].0.delivery_id, Some(6));
+    assert_eq!(client.queued(cl), 0);
+    // Nothing to abort once it is all sent, and never an incoming delivery.
+    let small = client
+        .send(cl, b"s".to_vec(), b"s".to_vec(), false)
+        .unwrap();
+    take_output(&mut client, now);
+    assert!(client.delivery(small).unwrap().transfer_id.is_some());
+    assert!(!client.abort(small));
+    assert!(!client.abort(big));
 }
 
 #[test]
@@ -1137,6 +1177,204 @@ fn a_drain_answer_that_crosses_new_credit_leaves_that_credit_and_the_drain() {
     assert_eq!((s.delivery_count, s.credit, s.drain), (8, 0, false));
     let c = p.client.link(cl).unwrap();
     assert_eq!((c.delivery_count, c.credit), (8, 0));
+}
+
+/// A client engine with a receiving link, facing a scripted sender that attached with
+/// `initial_delivery_count`; returns the client, its link and the time.
+fn client_facing_scripted_sender(initial_delivery_count: u32) -> (Connection, LinkId, Instant) {
+    let now = Instant::now();
+    let mut client = Connection::new(client_config());
+    client.open();
+    let cs = client.begin_session();
+    let cl = client.attach(cs, settings("in", Role::Receiver)).unwrap();
+    take_output(&mut client, now);
+    let mut input = AMQP_HEADER.to_vec();
+    input.extend(amqp_frame(
+        0,
+        &Performative::Open(Open {
+            container_id: "peer".into(),
+            ..Open::default()
+        }),
+        &[],
+    ));
+    input.extend(amqp_frame(
+        0,
+        &Performative::Begin(Begin {
+            remote_channel: Some(0),
+            next_outgoing_id: 0xffff_fffe,
+            incoming_window: 100,
+            outgoing_window: 100,
+            handle_max: 10,
+            offered_capabilities: None,
+            desired_capabilities: None,
+            properties: None,
+        }),
+        &[],
+    ));
+    input.extend(amqp_frame(
+        0,
+        &Performative::Attach(Attach {
+            name: "in".into(),
+            handle: 3,
+            role: Role::Sender,
+            snd_settle_mode: SndSettleMode::Unsettled,
+            rcv_settle_mode: RcvSettleMode::First,
+            source: terminus("in"),
+            target: terminus("in"),
+            unsettled: None,
+            incomplete_unsettled: false,
+            initial_delivery_count: Some(initial_delivery_count),
+            max_message_size: None,
+            offered_capabilities: None,
+            desired_capabilities: None,
+            properties: None,
+        }),
+        &[],
+    ));
+    client.handle_input(&input, now);
+    assert!(answer(&mut client).contains(&Event::LinkRemoteAttach(cl)));
+    (client, cl, now)
+}
+
+#[test]
+fn delivery_counts_and_delivery_ids_wrap_around() {
+    let (mut client, cl, now) = client_facing_scripted_sender(0xffff_fffe);
+    client.add_credit(cl, 10);
+    let flow = flows(&take_output(&mut client, now)).pop().unwrap();
+    assert_eq!(flow.delivery_count, Some(0xffff_fffe));
+    assert_eq!(flow.link_credit, Some(10));
+    assert_eq!(flow.next_incoming_id, Some(0xffff_fffe));
+    // Four transfers with delivery-ids across the wrap.
+    for id in [0xffff_fffe, 0xffff_ffff, 0, 1] {
+        let t = Transfer {
+            handle: 3,
+            delivery_id: Some(id),
+            delivery_tag: Some(id.to_be_bytes().to_vec()),
+            ..Transfer::default()
+        };
+        client.handle_input(&amqp_frame(0, &Performative::Transfer(t), b"m"), now);
+    }
+    let got = deliveries(&events(&mut client));
+    assert_eq!(got.len(), 4);
+    let link = client.link(cl).unwrap();
+    assert_eq!((link.delivery_count, link.credit), (2, 6));
+    // The sender drains across the wrap: count 2 + 6 = 8.
+    client.set_drain(cl, true);
+    take_output(&mut client, now);
+    client.handle_input(
+        &amqp_frame(
+            0,
+            &Performative::Flow(Flow {
+                next_incoming_id: Some(0),
+                incoming_window: 100,
+                next_outgoing_id: 2,
+                outgoing_window: 100,
+                handle: Some(3),
+                delivery_count: Some(8),
+                link_credit: Some(0),
+                ..Flow::default()
+            }),
+            &[],
+        ),
+        now,
+    );
+    let link = client.link(cl).unwrap();
+    assert_eq!(
+        (link.delivery_count, link.credit, link.drain),
+        (8, 0, false)
+    );
+    // Accepting all four: a range across the wrap is still understood by a peer.
+    for &d in &got {
+        client.update(d, DeliveryState::Accepted);
+        client.settle(d);
+    }
+    let ds = dispositions(&take_output(&mut client, now));
+    let mut covered = Vec::new();
+    for d in &ds {
+        let last = d.last.unwrap_or(d.first);
+        let mut id = d.first;
+        loop {
+            covered.push(id);
+            if id == last {
+                break;
+            }
+            id = id.wrapping_add(1);
+        }
+        assert!(d.settled);
+    }
+    covered.sort_unstable();
+    assert_eq!(covered, vec![0, 1, 0xffff_fffe, 0xffff_ffff]);
+    assert!(ds.len() <= 2);
+}
+
+#[test]
+fn interleaved_multi_frame_deliveries_on_two_links_reassemble_apart() {
+    let (mut client, cl, now) = client_facing_scripted_sender(0);
+    let attach2 = Attach {
+        name: "in2".into(),
+        handle: 4,
+        role: Role::Sender,
+        snd_settle_mode: SndSettleMode::Settled,
+        rcv_settle_mode: RcvSettleMode::First,
+        source: terminus("in2"),
+        target: terminus("in2"),
+        unsettled: None,
+        incomplete_unsettled: false,
+        initial_delivery_count: Some(0),
+        max_message_size: None,
+        offered_capabilities: None,
+        desired_capabilities: None,
+        properties: None,
+    };
+    client.handle_input(&amqp_frame(0, &Performative::Attach(attach2), &[]), now);
+    let other = answer(&mut client)
+        .iter()
+        .find_map(|e| match e {
+            Event::LinkRemoteAttach(l) => Some(*l),
+            _ => None,
+        })
+        .unwrap();
+    client.add_credit(cl, 1);
+    client.add_credit(other, 1);
+    take_output(&mut client, now);
+    let part = |handle: u32, id: Option<u32>, more: bool, bytes: &[u8]| {
+        amqp_frame(
+            0,
+            &Performative::Transfer(Transfer {
+                handle,
+                delivery_id: id,
+                delivery_tag: id.map(|i| vec![i as u8]),
+                more,
+                ..Transfer::default()
+            }),
+            bytes,
+        )
+    };
+    let input = seq(&[
+        &part(3, Some(0), true, b"A1"),
+        &part(4, Some(1), true, b"B1"),
+        &part(3, None, true, b"A2"),
+        &part(4, None, false, b"B2"),
+        &part(3, None, false, b"A3"),
+    ]);
+    client.handle_input(&input, now);
+    let got = deliveries(&events(&mut client));
+    assert_eq!(got.len(), 2);
+    let b = client.delivery(got[0]).unwrap();
+    assert_eq!(
+        (b.link, b.payload.as_slice(), b.complete),
+        (other, &b"B1B2"[..], true)
+    );
+    let a = client.delivery(got[1]).unwrap();
+    assert_eq!(
+        (a.link, a.payload.as_slice(), a.complete),
+        (cl, &b"A1A2A3"[..], true)
+    );
+    assert_eq!(client.error(), None);
+}
+
+fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
 }
 
 #[test]
