@@ -85,6 +85,9 @@ struct Conn {
     subscription: Option<usize>,
     /// Our own receiving links and their subscriptions.
     link_subscriptions: Vec<(LinkId, usize)>,
+    /// Incoming deliveries already queued for `get` (a later disposition or settlement of
+    /// the same delivery raises another delivery event); pruned of forgotten ones.
+    taken: std::collections::HashSet<DeliveryId>,
     /// The socket can take more bytes (no WouldBlock since the last writable event).
     writable: bool,
     /// Both directions are finished; reclaim at the next chance.
@@ -426,6 +429,7 @@ impl Messenger {
             key,
             subscription: None,
             link_subscriptions: Vec::new(),
+            taken: Default::default(),
             writable: false,
             dead: false,
             label: format!("{host}:{port}"),
@@ -1106,6 +1110,7 @@ impl Messenger {
                         },
                         subscription: Some(sub),
                         link_subscriptions: Vec::new(),
+                        taken: Default::default(),
                         writable: true,
                         dead: false,
                         label: peer.to_string(),
@@ -1290,6 +1295,15 @@ impl Messenger {
             }
             return;
         }
+        if c.taken.contains(&d) {
+            return;
+        }
+        // Prune at 64, 128, 256, ... entries: amortised constant time.
+        if c.taken.len() >= 64 && c.taken.len().is_power_of_two() {
+            let engine = &c.engine;
+            c.taken.retain(|&x| engine.delivery(x).is_some());
+        }
+        c.taken.insert(d);
         let link = delivery.link;
         let payload = c.engine.take_payload(d).unwrap_or_default();
         let subscription = c
