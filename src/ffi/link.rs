@@ -215,11 +215,23 @@ fn queued(l: &Link) -> c_int {
     }
 }
 
-/// The link's credit: on a sender what the peer granted and is unused, on a receiver what
-/// it granted and the peer has not used.
+/// proton's link credit: on a receiver, what it granted and the peer has not used; on a
+/// sender, what the peer granted minus every delivery made and not yet sent (so it goes
+/// negative while deliveries wait for credit).
+fn credit(l: &Link) -> c_int {
+    let granted = l.credit.min(c_int::MAX as u32) as c_int;
+    if l.local.role == Role::Sender {
+        granted.saturating_sub(queued(l))
+    } else {
+        granted
+    }
+}
+
+/// The link's credit: on a receiver what it granted and the peer has not used; on a sender
+/// what the peer granted minus the deliveries made since (negative while some wait).
 #[no_mangle]
 pub extern "C" fn pn_link_credit(link: *mut pn_link_t) -> c_int {
-    with_engine_link(link, 0, |l| l.credit.min(c_int::MAX as u32) as c_int)
+    with_engine_link(link, 0, credit)
 }
 
 /// Deliveries queued on the link (sender: waiting for credit).
@@ -228,12 +240,10 @@ pub extern "C" fn pn_link_queued(link: *mut pn_link_t) -> c_int {
     with_engine_link(link, 0, queued)
 }
 
-/// Credit minus queued deliveries.
+/// pn_link_credit minus pn_link_queued.
 #[no_mangle]
 pub extern "C" fn pn_link_remote_credit(link: *mut pn_link_t) -> c_int {
-    with_engine_link(link, 0, |l| {
-        (l.credit.min(c_int::MAX as u32) as c_int).saturating_sub(queued(l))
-    })
+    with_engine_link(link, 0, |l| credit(l).saturating_sub(queued(l)))
 }
 
 /// Whether the receiver asked the sender to drain its credit.
