@@ -97,8 +97,8 @@ pn_terminus_t *pn_link_remote_source(pn_link_t *link);
 pn_terminus_t *pn_link_remote_target(pn_link_t *link);
 
 /**
- * The link's credit: on a sender what the peer granted and is unused, on a receiver what
- * it granted and the peer has not used.
+ * The link's credit: on a receiver what it granted and the peer has not used; on a sender
+ * what the peer granted minus the deliveries made since (negative while some wait).
  */
 int pn_link_credit(pn_link_t *link);
 
@@ -108,7 +108,7 @@ int pn_link_credit(pn_link_t *link);
 int pn_link_queued(pn_link_t *link);
 
 /**
- * Credit minus queued deliveries.
+ * pn_link_credit minus pn_link_queued.
  */
 int pn_link_remote_credit(pn_link_t *link);
 

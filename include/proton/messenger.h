@@ -330,7 +330,7 @@ const char *pn_subscription_address(struct pn_subscription_t *sub);
  * Queue a copy of `msg` for its address: a reply-to of "~" or "~/x" is expanded to this
  * messenger's address (in `msg` too), the `to` address is rewritten for the wire, and the
  * message is handed to a (possibly new) sending link. Never blocks. Returns 0 or an
- * error (PN_ARG_ERR for a NULL message, not stored).
+ * error (PN_ARG_ERR "null message" for a NULL message).
  */
 PN_DEPRECATED("Use the Proactor API or Qpid Proton C++")
 int pn_messenger_put(struct pn_messenger_t *messenger,
