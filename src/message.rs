@@ -6,12 +6,16 @@
 //! present (list8 unless too large, trailing nulls dropped), the other sections only when
 //! their tree holds something. Decoding replaces the whole message (it clears first, as
 //! proton up to 0.36 did and as the Python API promises; 0.37 stopped clearing).
+//!
+//! A message is meant to be reused: `clear` and `decode` keep the trees' storage and the
+//! buffers of the text fields and user-id, so decoding or building similar messages into
+//! the same object stops allocating. `encode_into` writes straight into a caller's buffer.
 
 use crate::codec::decoder::{Descriptor, Field, Reader};
-use crate::codec::encoder;
+use crate::codec::encoder::{self, Buffer, ClipSink};
 use crate::codec::{Data, Scalar, Type};
 use crate::error::{ErrorSlot, Result};
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 
 /// `PN_DEFAULT_PRIORITY`.
 pub const DEFAULT_PRIORITY: u8 = 4;
@@ -51,17 +55,101 @@ pub struct Message {
     pub inferred: bool,
     /// message-id and correlation-id live in small trees (first value = the id) so that the
     /// legacy `pn_message_id()` views can hand them out.
-    id: Box<Data>,
-    correlation_id: Box<Data>,
+    id: Data,
+    correlation_id: Data,
     /// Whether `pn_message_id()` / `pn_message_correlation_id()` views were handed out:
     /// until then only the id types AMQP allows are kept.
     id_view: bool,
     correlation_view: bool,
-    instructions: Box<Data>,
-    annotations: Box<Data>,
-    properties: Box<Data>,
-    body: Box<Data>,
+    instructions: Data,
+    annotations: Data,
+    properties: Data,
+    body: Data,
     error: ErrorSlot,
+    /// Buffers of text fields and the user-id that `clear` emptied, for reuse.
+    spare: Spare,
+}
+
+/// Values `clear` took out of the text fields, and the user-id's buffer, for reuse.
+#[derive(Debug, Default)]
+struct Spare {
+    text: [Option<CString>; TextField::ALL.len()],
+    user_id: Vec<u8>,
+}
+
+/// Which of the two id fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdField {
+    MessageId,
+    CorrelationId,
+}
+
+/// The text fields of the properties section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextField {
+    Address,
+    Subject,
+    ReplyTo,
+    ContentType,
+    ContentEncoding,
+    GroupId,
+    ReplyToGroupId,
+}
+
+impl TextField {
+    pub const ALL: [TextField; 7] = [
+        TextField::Address,
+        TextField::Subject,
+        TextField::ReplyTo,
+        TextField::ContentType,
+        TextField::ContentEncoding,
+        TextField::GroupId,
+        TextField::ReplyToGroupId,
+    ];
+}
+
+/// A C string from bytes, cut at the first NUL as C would read it.
+pub fn c_string(bytes: &[u8]) -> CString {
+    CString::new(until_nul(bytes)).expect("no interior NUL")
+}
+
+/// `bytes` up to (not including) the first NUL.
+fn until_nul(bytes: &[u8]) -> &[u8] {
+    match CStr::from_bytes_until_nul(bytes) {
+        Ok(text) => text.to_bytes(),
+        Err(_) => bytes,
+    }
+}
+
+/// Set `slot` to a C string of `value` (cut at the first NUL), or clear it. An earlier
+/// value (the slot's, or else the one `clear` left in `spare`) is kept as it is when it
+/// holds the same text (common: messages of a stream share addresses and content types),
+/// and otherwise lends its buffer; a cleared value goes to `spare`.
+fn store_text(slot: &mut Option<CString>, spare: &mut Option<CString>, value: Option<&[u8]>) {
+    let old = match slot.take() {
+        Some(old) => Some(old),
+        None => spare.take(),
+    };
+    let Some(value) = value else {
+        *spare = old;
+        return;
+    };
+    *slot = Some(match old {
+        Some(old) if old.to_bytes() == value => old,
+        old => {
+            let mut buf = old.map_or_else(Vec::new, CString::into_bytes);
+            buf.clear();
+            // Exactly the room the C string needs, so that CString keeps the buffer.
+            buf.reserve_exact(value.len() + 1);
+            buf.extend_from_slice(value);
+            CString::new(buf).unwrap_or_else(|nul| {
+                let at = nul.nul_position();
+                let mut buf = nul.into_vec();
+                buf.truncate(at);
+                CString::new(buf).expect("cut at the first NUL")
+            })
+        }
+    });
 }
 
 impl Default for Message {
@@ -84,30 +172,18 @@ impl Default for Message {
             group_sequence: 0,
             reply_to_group_id: None,
             inferred: false,
-            id: Box::default(),
-            correlation_id: Box::default(),
+            id: Data::new(),
+            correlation_id: Data::new(),
             id_view: false,
             correlation_view: false,
-            instructions: Box::default(),
-            annotations: Box::default(),
-            properties: Box::default(),
-            body: Box::default(),
+            instructions: Data::new(),
+            annotations: Data::new(),
+            properties: Data::new(),
+            body: Data::new(),
             error: ErrorSlot::default(),
+            spare: Spare::default(),
         }
     }
-}
-
-/// Which of the two id fields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IdField {
-    MessageId,
-    CorrelationId,
-}
-
-/// A C string from bytes, cut at the first NUL as C would read it.
-pub fn c_string(bytes: &[u8]) -> CString {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    CString::new(&bytes[..end]).expect("no interior NUL")
 }
 
 impl Message {
@@ -116,36 +192,64 @@ impl Message {
     }
 
     /// Reset every field to its default and empty the four data trees, keeping the tree
-    /// objects (pointers handed to C stay valid).
+    /// objects (pointers handed to C stay valid) and the storage of all fields. The error
+    /// and whether the id views were handed out are kept.
     pub fn clear(&mut self) {
-        let mut id = std::mem::take(&mut self.id);
-        let mut correlation_id = std::mem::take(&mut self.correlation_id);
-        let mut trees = [
-            std::mem::take(&mut self.instructions),
-            std::mem::take(&mut self.annotations),
-            std::mem::take(&mut self.properties),
-            std::mem::take(&mut self.body),
-        ];
-        id.clear();
-        correlation_id.clear();
-        for t in trees.iter_mut() {
-            t.clear();
-        }
-        let [instructions, annotations, properties, body] = trees;
-        let (id_view, correlation_view) = (self.id_view, self.correlation_view);
-        let error = std::mem::take(&mut self.error);
-        *self = Message {
+        // Destructured so that a new field cannot be forgotten here.
+        let Message {
+            durable,
+            priority,
+            ttl,
+            first_acquirer,
+            delivery_count,
+            user_id,
+            address: _,
+            subject: _,
+            reply_to: _,
+            content_type: _,
+            content_encoding: _,
+            expiry_time,
+            creation_time,
+            group_id: _,
+            group_sequence,
+            reply_to_group_id: _,
+            inferred,
             id,
             correlation_id,
-            id_view,
-            correlation_view,
+            id_view: _,
+            correlation_view: _,
             instructions,
             annotations,
             properties,
             body,
-            error,
-            ..Message::default()
-        };
+            error: _,
+            spare: _,
+        } = self;
+        *durable = false;
+        *priority = DEFAULT_PRIORITY;
+        *ttl = 0;
+        *first_acquirer = false;
+        *delivery_count = 0;
+        *expiry_time = 0;
+        *creation_time = 0;
+        *group_sequence = 0;
+        *inferred = false;
+        if let Some(old) = user_id.take() {
+            self.spare.user_id = old;
+        }
+        for tree in [
+            id,
+            correlation_id,
+            instructions,
+            annotations,
+            properties,
+            body,
+        ] {
+            tree.clear();
+        }
+        for field in TextField::ALL {
+            self.set_text(field, None);
+        }
     }
 
     pub fn error(&self) -> &ErrorSlot {
@@ -170,6 +274,59 @@ impl Message {
 
     pub fn body(&mut self) -> &mut Data {
         &mut self.body
+    }
+
+    /// A text field and its spare buffer.
+    fn text_slot(&mut self, field: TextField) -> (&mut Option<CString>, &mut Option<CString>) {
+        let slot = match field {
+            TextField::Address => &mut self.address,
+            TextField::Subject => &mut self.subject,
+            TextField::ReplyTo => &mut self.reply_to,
+            TextField::ContentType => &mut self.content_type,
+            TextField::ContentEncoding => &mut self.content_encoding,
+            TextField::GroupId => &mut self.group_id,
+            TextField::ReplyToGroupId => &mut self.reply_to_group_id,
+        };
+        (slot, &mut self.spare.text[field as usize])
+    }
+
+    /// A text field's value.
+    pub fn text(&self, field: TextField) -> Option<&CStr> {
+        match field {
+            TextField::Address => &self.address,
+            TextField::Subject => &self.subject,
+            TextField::ReplyTo => &self.reply_to,
+            TextField::ContentType => &self.content_type,
+            TextField::ContentEncoding => &self.content_encoding,
+            TextField::GroupId => &self.group_id,
+            TextField::ReplyToGroupId => &self.reply_to_group_id,
+        }
+        .as_deref()
+    }
+
+    /// Set a text field to a copy of `value` (cut at its first NUL, as C reads it), or
+    /// unset it; reuses the field's earlier storage.
+    pub fn set_text(&mut self, field: TextField, value: Option<&[u8]>) {
+        let (slot, spare) = self.text_slot(field);
+        store_text(slot, spare, value);
+    }
+
+    /// Set the user-id to a copy of `value`, or unset it; reuses its earlier storage.
+    pub fn set_user_id(&mut self, value: Option<&[u8]>) {
+        let old = self.user_id.take();
+        match value {
+            Some(bytes) => {
+                let mut buf = old.unwrap_or_else(|| std::mem::take(&mut self.spare.user_id));
+                buf.clear();
+                buf.extend_from_slice(bytes);
+                self.user_id = Some(buf);
+            }
+            None => {
+                if let Some(old) = old {
+                    self.spare.user_id = old;
+                }
+            }
+        }
     }
 
     fn id_tree(&self, which: IdField) -> &Data {
@@ -229,30 +386,76 @@ impl Message {
 
     /// Encode the whole message, appending to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
+        self.encode_to(out);
+    }
+
+    /// Encode the whole message into `buf`: `Ok(length)`, or `Err(length needed)` when it
+    /// does not fit (then `buf` holds only a prefix of the encoding).
+    pub fn encode_into(&self, buf: &mut [u8]) -> std::result::Result<usize, usize> {
+        let mut sink = ClipSink::new(buf);
+        self.encode_to(&mut sink);
+        let len = encoder::Sink::len(&sink);
+        if sink.fits() {
+            Ok(len)
+        } else {
+            Err(len)
+        }
+    }
+
+    /// Encode the whole message, appending to any rewritable sink.
+    pub fn encode_to(&self, out: &mut impl Buffer) {
         self.encode_header(out);
-        self.encode_map_section(out, section::DELIVERY_ANNOTATIONS, &self.instructions);
-        self.encode_map_section(out, section::MESSAGE_ANNOTATIONS, &self.annotations);
+        encode_map_section(out, section::DELIVERY_ANNOTATIONS, &self.instructions);
+        encode_map_section(out, section::MESSAGE_ANNOTATIONS, &self.annotations);
         self.encode_properties(out);
-        self.encode_map_section(out, section::APPLICATION_PROPERTIES, &self.properties);
+        encode_map_section(out, section::APPLICATION_PROPERTIES, &self.properties);
         if self.body.size() > 0 {
             let code = match (self.inferred, self.body.first_type()) {
                 (true, Some(Type::Binary)) => section::DATA,
                 (true, Some(Type::List)) => section::AMQP_SEQUENCE,
                 _ => section::AMQP_VALUE,
             };
-            section_descriptor(out, code);
+            encoder::write_descriptor(out, code);
             encoder::encode(&self.body, out);
+        }
+    }
+
+    /// The length of the encoded message.
+    pub fn encoded_len(&self) -> usize {
+        match self.encode_into(&mut []) {
+            Ok(len) | Err(len) => len,
         }
     }
 
     /// The encoded message as a new vector.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.body.size() * 8);
+        let mut out = Vec::with_capacity(self.size_hint());
         self.encode(&mut out);
         out
     }
 
-    fn encode_header(&self, out: &mut Vec<u8>) {
+    /// A guess at the encoded size, for sizing buffers (usually a little more).
+    pub fn size_hint(&self) -> usize {
+        let texts: usize = TextField::ALL
+            .iter()
+            .filter_map(|&f| self.text(f))
+            .map(|t| t.to_bytes().len() + 5)
+            .sum();
+        let trees: usize = [
+            &self.id,
+            &self.correlation_id,
+            &self.instructions,
+            &self.annotations,
+            &self.properties,
+            &self.body,
+        ]
+        .iter()
+        .map(|t| t.stored_bytes() + 9 * t.size() + 3)
+        .sum();
+        64 + texts + trees + self.user_id.as_ref().map_or(0, |u| u.len() + 5)
+    }
+
+    fn encode_header(&self, out: &mut impl Buffer) {
         let mut list = encoder::FieldList::begin(out, section::HEADER);
         list.field(out, self.durable.then_some(Scalar::Bool(true)));
         list.field(
@@ -268,7 +471,7 @@ impl Message {
         list.finish(out);
     }
 
-    fn encode_properties(&self, out: &mut Vec<u8>) {
+    fn encode_properties(&self, out: &mut impl Buffer) {
         let time = |t: i64| (t != 0).then_some(Scalar::Timestamp(t));
         let mut list = encoder::FieldList::begin(out, section::PROPERTIES);
         list.field(out, self.get_id(IdField::MessageId));
@@ -289,13 +492,6 @@ impl Message {
         );
         list.field(out, string(&self.reply_to_group_id));
         list.finish(out);
-    }
-
-    fn encode_map_section(&self, out: &mut Vec<u8>, code: u64, tree: &Data) {
-        if tree.size() > 0 {
-            section_descriptor(out, code);
-            encoder::encode(tree, out);
-        }
     }
 
     /// The message as a sequence of described sections in `data` (cleared first), as
@@ -373,23 +569,23 @@ impl Message {
                 continue;
             };
             let text = match value {
-                Scalar::String(b) | Scalar::Symbol(b) => Some(c_string(b)),
+                Scalar::String(b) | Scalar::Symbol(b) => Some(b),
                 _ => None,
             };
             match (index, value) {
                 (0, v) => self.decode_id(IdField::MessageId, v)?,
-                (1, Scalar::Binary(b)) => self.user_id = Some(b.to_vec()),
-                (2, _) => self.address = text,
-                (3, _) => self.subject = text,
-                (4, _) => self.reply_to = text,
+                (1, Scalar::Binary(b)) => self.set_user_id(Some(b)),
+                (2, _) => self.set_text(TextField::Address, text),
+                (3, _) => self.set_text(TextField::Subject, text),
+                (4, _) => self.set_text(TextField::ReplyTo, text),
                 (5, v) => self.decode_id(IdField::CorrelationId, v)?,
-                (6, _) => self.content_type = text,
-                (7, _) => self.content_encoding = text,
+                (6, _) => self.set_text(TextField::ContentType, text),
+                (7, _) => self.set_text(TextField::ContentEncoding, text),
                 (8, Scalar::Timestamp(t)) => self.expiry_time = t,
                 (9, Scalar::Timestamp(t)) => self.creation_time = t,
-                (10, _) => self.group_id = text,
+                (10, _) => self.set_text(TextField::GroupId, text),
                 (11, Scalar::Uint(v)) => self.group_sequence = v,
-                (12, _) => self.reply_to_group_id = text,
+                (12, _) => self.set_text(TextField::ReplyToGroupId, text),
                 _ => {}
             }
         }
@@ -424,6 +620,11 @@ fn symbol(s: &Option<CString>) -> Option<Scalar<'_>> {
     s.as_ref().map(|s| Scalar::Symbol(s.to_bytes()))
 }
 
-fn section_descriptor(out: &mut Vec<u8>, code: u64) {
-    encoder::write_descriptor(out, code);
+/// A delivery-annotations, message-annotations or application-properties section: only
+/// when its tree holds something.
+fn encode_map_section(out: &mut impl Buffer, code: u64, tree: &Data) {
+    if tree.size() > 0 {
+        encoder::write_descriptor(out, code);
+        encoder::encode(tree, out);
+    }
 }

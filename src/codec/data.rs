@@ -16,6 +16,17 @@ use crate::error::{code, Error, ErrorSlot, Result};
 /// is `PN_OUT_OF_MEMORY`. This also bounds what hostile input can make a decoder allocate.
 pub const MAX_NODES: usize = 65535;
 
+/// Nodes and bytes a tree makes room for when it first grows, so that a typical message
+/// section costs one allocation of each rather than a series of doublings.
+const MIN_NODES: usize = 16;
+const MIN_BYTES: usize = 64;
+
+/// `PN_OUT_OF_MEMORY`: the tree already holds [`MAX_NODES`].
+#[cold]
+fn full() -> Error {
+    Error::bare(code::OUT_OF_MEMORY)
+}
+
 /// Node index, 1-based; 0 = none.
 pub(crate) type NodeId = u32;
 
@@ -30,16 +41,15 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    fn new(atom: Atom) -> Node {
-        Node {
-            atom,
-            parent: 0,
-            next: 0,
-            prev: 0,
-            down: 0,
-            children: 0,
-        }
-    }
+    /// What [`Data::node`] reads for an id that names no node.
+    const NONE: Node = Node {
+        atom: Atom::Null,
+        parent: 0,
+        next: 0,
+        prev: 0,
+        down: 0,
+        children: 0,
+    };
 }
 
 /// An AMQP data tree with a cursor.
@@ -82,6 +92,11 @@ impl Data {
         self.nodes.len()
     }
 
+    /// Bytes held for binary, string and symbol values (including overwritten ones).
+    pub fn stored_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
     pub fn error(&self) -> &ErrorSlot {
         &self.error
     }
@@ -92,10 +107,18 @@ impl Data {
 
     // ---- node access for the encoder, decoder and formatter ----
 
+    /// The node `id` (which must exist). Reading does not panic, so that the cursor
+    /// functions stay cheap at the C boundary; a bad id reads as an empty null node.
+    #[inline(always)]
     pub(crate) fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id as usize - 1]
+        debug_assert!(id != 0 && id as usize <= self.nodes.len(), "no node {id}");
+        match self.nodes.get((id as usize).wrapping_sub(1)) {
+            Some(node) => node,
+            None => &Node::NONE,
+        }
     }
 
+    #[inline(always)]
     fn node_mut(&mut self, id: NodeId) -> &mut Node {
         &mut self.nodes[id as usize - 1]
     }
@@ -233,6 +256,7 @@ impl Data {
         self.atom().and_then(|a| self.scalar_of(a))
     }
 
+    #[inline(always)]
     pub(crate) fn scalar_of(&self, atom: &Atom) -> Option<Scalar<'_>> {
         Some(match *atom {
             Atom::Null => Scalar::Null,
@@ -298,51 +322,99 @@ impl Data {
 
     // ---- writing ----
 
-    /// Write `atom` at the position after the cursor and make it current.
-    fn add(&mut self, atom: Atom) -> Result<NodeId> {
-        let reuse = if self.current != 0 {
+    /// The node the next write goes to: the cursor's following sibling (or its parent's
+    /// first child, or the first root), which is overwritten; 0 when a new node is needed.
+    #[inline]
+    fn following(&self) -> NodeId {
+        if self.current != 0 {
             self.node(self.current).next
         } else if self.parent != 0 {
             self.node(self.parent).down
         } else {
             self.first_root()
-        };
-        if reuse == 0 && self.nodes.len() >= MAX_NODES {
-            return Err(Error::bare(code::OUT_OF_MEMORY));
         }
+    }
+
+    /// Write `atom` at the position after the cursor and make it current.
+    #[inline(always)]
+    fn add(&mut self, atom: Atom) -> Result<NodeId> {
+        let (id, slot) = self.new_slot().ok_or_else(full)?;
+        *slot = atom;
+        Ok(id)
+    }
+
+    /// Make the node after the cursor current (the following sibling, emptied, or a new
+    /// node) and return it with its atom for the caller to set; `None` when the tree is
+    /// full.
+    ///
+    /// The caller writes the atom in place: building it elsewhere and copying it in costs
+    /// a stall on every node.
+    pub(crate) fn new_slot(&mut self) -> Option<(NodeId, &mut Atom)> {
+        let reuse = self.following();
         let id = if reuse != 0 {
             let node = self.node_mut(reuse);
-            node.atom = atom;
             node.down = 0;
             node.children = 0;
             reuse
         } else {
-            self.nodes.push(Node::new(atom));
-            let id = self.nodes.len() as NodeId;
-            let parent = if self.current != 0 {
-                self.node(self.current).parent
+            let prev = self.current;
+            let parent = if prev != 0 {
+                self.node(prev).parent
             } else {
                 self.parent
             };
-            self.node_mut(id).parent = parent;
-            if self.current != 0 {
-                let prev = self.current;
-                self.node_mut(prev).next = id;
-                self.node_mut(id).prev = prev;
-            } else if parent != 0 {
-                self.node_mut(parent).down = id;
-            }
-            if parent != 0 {
-                self.node_mut(parent).children += 1;
-            }
-            id
+            self.push_node(parent, prev, Atom::Null)?
         };
         self.current = id;
-        Ok(id)
+        Some((id, &mut self.node_mut(id).atom))
     }
 
-    fn store(&mut self, bytes: &[u8]) -> Span {
+    /// Append `atom` as the last child of `parent` (0: a top-level value), after its
+    /// current last child `prev` (0: none), without moving the cursor; the decoder builds
+    /// a value's children this way.
+    #[inline(always)]
+    pub(crate) fn new_child(&mut self, parent: NodeId, prev: NodeId, atom: Atom) -> Option<NodeId> {
+        self.push_node(parent, prev, atom)
+    }
+
+    /// Append a node linked after `prev` under `parent`.
+    #[inline(always)]
+    fn push_node(&mut self, parent: NodeId, prev: NodeId, atom: Atom) -> Option<NodeId> {
+        if self.nodes.len() >= MAX_NODES {
+            return None;
+        }
+        if self.nodes.len() == self.nodes.capacity() {
+            // Start with room for a typical section rather than growing 4, 8, 16.
+            self.nodes.reserve(MIN_NODES);
+        }
+        self.nodes.push(Node {
+            atom,
+            parent,
+            next: 0,
+            prev,
+            down: 0,
+            children: 0,
+        });
+        let id = self.nodes.len() as NodeId;
+        if prev != 0 {
+            self.node_mut(prev).next = id;
+        } else if parent != 0 {
+            self.node_mut(parent).down = id;
+        }
+        if parent != 0 {
+            self.node_mut(parent).children += 1;
+        }
+        Some(id)
+    }
+
+    /// Copy `bytes` into the byte store.
+    #[inline(always)]
+    pub(crate) fn store(&mut self, bytes: &[u8]) -> Span {
         let start = self.bytes.len() as u32;
+        if self.bytes.capacity() - self.bytes.len() < bytes.len() {
+            // (`reserve` still doubles once the store is larger than this)
+            self.bytes.reserve(bytes.len().max(MIN_BYTES));
+        }
         self.bytes.extend_from_slice(bytes);
         Span {
             start,
@@ -351,6 +423,7 @@ impl Data {
     }
 
     /// Put a scalar after the cursor (bytes are copied into the tree).
+    #[inline(always)]
     pub fn put(&mut self, value: Scalar<'_>) -> Result<()> {
         let atom = match value {
             Scalar::Null => Atom::Null,

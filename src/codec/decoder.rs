@@ -4,9 +4,14 @@
 //! error the nodes decoded so far stay in the tree (proton leaves them too). Limits: the
 //! tree's node cap (65535, as in proton) bounds memory, nesting is bounded by
 //! [`MAX_DEPTH`], and no size or count read from the input is trusted for allocation.
+//!
+//! Each constructor is dispatched once, straight to the node it becomes: the value goes
+//! after the cursor, its children are appended under it without moving the cursor (it
+//! ends on the value, as after proton's enter/exit). Failures travel as a one-byte
+//! `Fail` and become an [`Error`] only at the public entry points.
 
-use super::data::Data;
-use super::types::{Scalar, Type};
+use super::data::{Data, NodeId};
+use super::types::{Atom, Scalar, Type};
 use crate::error::{code, Error, Result};
 
 /// The deepest nesting of compound values accepted.
@@ -14,25 +19,47 @@ pub const MAX_DEPTH: usize = 256;
 
 const UNDERFLOW_TEXT: &str = "not enough data to decode";
 
-fn underflow() -> Error {
-    Error::new(code::UNDERFLOW, UNDERFLOW_TEXT)
+/// Why decoding stopped (cheap to pass around; see `From<Fail> for Error`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fail {
+    /// The input ends inside a value.
+    Underflow,
+    /// An unknown constructor, or a size too small for its count (`PN_ARG_ERR`).
+    Invalid,
+    /// Nesting deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// The tree already holds its maximum number of nodes.
+    Full,
 }
 
-fn invalid() -> Error {
-    Error::bare(code::ARG_ERR)
+impl From<Fail> for Error {
+    #[cold]
+    fn from(fail: Fail) -> Error {
+        match fail {
+            Fail::Underflow => Error::new(code::UNDERFLOW, UNDERFLOW_TEXT),
+            Fail::Invalid => Error::bare(code::ARG_ERR),
+            Fail::TooDeep => Error::new(code::ERR, "data nested too deeply"),
+            Fail::Full => Error::bare(code::OUT_OF_MEMORY),
+        }
+    }
 }
+
+type Step<T = ()> = std::result::Result<T, Fail>;
 
 /// Decode one value from `input` into `data` after its cursor; returns bytes consumed.
 pub fn decode(data: &mut Data, input: &[u8]) -> Result<usize> {
     let mut reader = Reader::new(input);
-    let result = reader.value(data, 0);
-    // Proton records only underflow in the data's error; other codes are just returned.
-    if let Err(e) = &result {
-        if e.code == code::UNDERFLOW {
-            data.error_mut().record(e);
+    match reader.value(data, Place::Cursor, 0) {
+        Ok(_) => Ok(reader.pos),
+        Err(fail) => {
+            let e = Error::from(fail);
+            // Proton records only underflow in the data's error; other codes are just returned.
+            if e.code == code::UNDERFLOW {
+                data.error_mut().record(&e);
+            }
+            Err(e)
         }
     }
-    result.map(|()| reader.pos)
 }
 
 /// The type a constructor byte stands for, if it is a known one.
@@ -105,10 +132,12 @@ impl<'a> Reader<'a> {
 
     /// Decode the next value into `data` after its cursor.
     pub fn decode_into(&mut self, data: &mut Data) -> Result<()> {
-        self.value(data, 0)
+        self.value(data, Place::Cursor, 0)?;
+        Ok(())
     }
 
     /// Read the `0x00` and descriptor that open a described value.
+    #[inline]
     pub fn descriptor(&mut self) -> Result<Descriptor<'a>> {
         if self.u8()? != 0x00 {
             return Err(Error::new(code::ARG_ERR, "expected a described value"));
@@ -125,15 +154,16 @@ impl<'a> Reader<'a> {
     pub fn list_header(&mut self) -> Result<u32> {
         match self.u8()? {
             0x40 | 0x45 => Ok(0),
-            0xc0 => self.sized_header(false),
-            0xd0 => self.sized_header(true),
+            0xc0 => Ok(self.sized_header(false)?),
+            0xd0 => Ok(self.sized_header(true)?),
             _ => Err(Error::new(code::ARG_ERR, "expected a list")),
         }
     }
 
     /// Read one value: scalars are returned, compound values are skipped.
+    #[inline(always)]
     pub fn field(&mut self) -> Result<Field<'a>> {
-        self.field_at(0)
+        Ok(self.field_at(0)?)
     }
 
     /// Skip one value and return its encoded bytes (constructor included).
@@ -160,46 +190,68 @@ impl<'a> Reader<'a> {
         rest
     }
 
-    fn field_at(&mut self, depth: usize) -> Result<Field<'a>> {
+    /// One value at nesting `depth`: a scalar is returned (decoded inline, so the caller
+    /// gets it in registers), a compound is skipped.
+    #[inline(always)]
+    fn field_at(&mut self, depth: usize) -> Step<Field<'a>> {
         if depth >= MAX_DEPTH {
-            return Err(Error::new(code::ERR, "data nested too deeply"));
+            return Err(Fail::TooDeep);
         }
         let ctor = self.u8()?;
         match ctor {
-            0x00 => {
-                self.field_at(depth + 1)?;
-                self.field_at(depth + 1)?;
-                Ok(Field::Compound)
-            }
-            0x45 => Ok(Field::Compound),
-            0xc0 | 0xc1 | 0xe0 => {
-                let size = self.u8()? as usize;
-                self.take(size)?;
-                Ok(Field::Compound)
-            }
-            0xd0 | 0xd1 | 0xf0 => {
-                let size = u32::from_be_bytes(self.array()?) as usize;
-                self.take(size)?;
+            0x00 | 0x45 | 0xc0 | 0xc1 | 0xe0 | 0xd0 | 0xd1 | 0xf0 => {
+                self.skip_compound(ctor, depth)?;
                 Ok(Field::Compound)
             }
             _ => self.scalar(ctor).map(Field::Scalar),
         }
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if self.input.len() - self.pos < n {
-            return Err(underflow());
+    /// Skip the rest of a compound value whose constructor `ctor` has been read.
+    #[inline(never)]
+    fn skip_compound(&mut self, ctor: u8, depth: usize) -> Step {
+        match ctor {
+            0x00 => {
+                self.field_at(depth + 1)?;
+                self.field_at(depth + 1)?;
+            }
+            0x45 => {}
+            0xc0 | 0xc1 | 0xe0 => {
+                let size = self.u8()? as usize;
+                self.take(size)?;
+            }
+            _ => {
+                let size = u32::from_be_bytes(self.array()?) as usize;
+                self.take(size)?;
+            }
         }
-        let bytes = &self.input[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(bytes)
+        Ok(())
     }
 
-    fn u8(&mut self) -> Result<u8> {
-        Ok(self.take(1)?[0])
+    #[inline(always)]
+    fn take(&mut self, n: usize) -> Step<&'a [u8]> {
+        match self.input.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(bytes) => {
+                self.pos += n;
+                Ok(bytes)
+            }
+            None => Err(Fail::Underflow),
+        }
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+    #[inline(always)]
+    fn u8(&mut self) -> Step<u8> {
+        match self.input.get(self.pos) {
+            Some(&b) => {
+                self.pos += 1;
+                Ok(b)
+            }
+            None => Err(Fail::Underflow),
+        }
+    }
+
+    #[inline(always)]
+    fn array<const N: usize>(&mut self) -> Step<[u8; N]> {
         Ok(self.take(N)?.try_into().expect("length checked"))
     }
 
@@ -208,61 +260,149 @@ impl<'a> Reader<'a> {
     }
 
     /// A value with its own constructor.
-    fn value(&mut self, data: &mut Data, depth: usize) -> Result<()> {
+    #[inline(always)]
+    fn value(&mut self, data: &mut Data, place: Place, depth: usize) -> Step<NodeId> {
         let ctor = self.u8()?;
-        self.value_after(ctor, data, depth)
+        self.value_after(ctor, data, place, depth)
     }
 
-    /// The rest of a value whose constructor `ctor` has been read.
-    fn value_after(&mut self, ctor: u8, data: &mut Data, depth: usize) -> Result<()> {
+    /// The rest of a value whose constructor `ctor` has been read. Scalars are decoded
+    /// right here (in the loop over a compound's children); compounds recurse.
+    #[inline(always)]
+    fn value_after(
+        &mut self,
+        ctor: u8,
+        data: &mut Data,
+        place: Place,
+        depth: usize,
+    ) -> Step<NodeId> {
         if depth >= MAX_DEPTH {
-            return Err(Error::new(code::ERR, "data nested too deeply"));
+            return Err(Fail::TooDeep);
         }
         match ctor {
-            0x00 => {
-                data.put_described()?;
-                data.enter();
-                // A descriptor may not itself be described (proton rejects it too).
-                let result = match self.input.get(self.pos) {
-                    Some(0x00) => Err(invalid()),
-                    _ => self.value(data, depth + 1),
-                }
-                .and_then(|()| self.value(data, depth + 1));
-                data.exit();
-                result
+            0x00 | 0xc0 | 0xc1 | 0xd0 | 0xd1 | 0xe0 | 0xf0 => {
+                self.compound(ctor, data, place, depth)
             }
-            0x45 => data.put_list(),
-            0xc0 | 0xc1 | 0xd0 | 0xd1 => {
-                let wide = ctor & 0xf0 == 0xd0;
-                let count = self.sized_header(wide)?;
-                if ctor & 0x0f == 0 {
-                    data.put_list()?;
-                } else {
-                    data.put_map()?;
-                }
-                data.enter();
-                let result = (0..count).try_for_each(|_| self.value(data, depth + 1));
-                data.exit();
-                result
-            }
-            0xe0 | 0xf0 => self.array_value(data, ctor == 0xf0, depth),
-            _ => {
-                let value = self.scalar(ctor)?;
-                data.put(value)
-            }
+            _ => self.scalar_value(ctor, data, place),
         }
+    }
+
+    /// A described value, list, map or array whose constructor `ctor` has been read.
+    #[inline(never)]
+    fn compound(&mut self, ctor: u8, data: &mut Data, place: Place, depth: usize) -> Step<NodeId> {
+        match ctor {
+            0x00 => self.described(data, place, depth),
+            0xe0 | 0xf0 => self.array_value(data, place, ctor == 0xf0, depth),
+            _ => self.list_or_map(ctor, data, place, depth),
+        }
+    }
+
+    /// A scalar (or list0) whose constructor `ctor` has been read.
+    #[inline(always)]
+    fn scalar_value(&mut self, ctor: u8, data: &mut Data, place: Place) -> Step<NodeId> {
+        // Payload first, then the node: a short input adds nothing.
+        match ctor {
+            0x40 => put(data, place, Atom::Null),
+            0x41 => put(data, place, Atom::Bool(true)),
+            0x42 => put(data, place, Atom::Bool(false)),
+            0x56 => put(data, place, Atom::Bool(self.u8()? != 0)),
+            0x50 => put(data, place, Atom::Ubyte(self.u8()?)),
+            0x51 => put(data, place, Atom::Byte(self.u8()? as i8)),
+            0x60 => put(data, place, Atom::Ushort(u16::from_be_bytes(self.array()?))),
+            0x61 => put(data, place, Atom::Short(i16::from_be_bytes(self.array()?))),
+            0x43 => put(data, place, Atom::Uint(0)),
+            0x52 => put(data, place, Atom::Uint(self.u8()? as u32)),
+            0x70 => put(data, place, Atom::Uint(u32::from_be_bytes(self.array()?))),
+            0x54 => put(data, place, Atom::Int(self.u8()? as i8 as i32)),
+            0x71 => put(data, place, Atom::Int(i32::from_be_bytes(self.array()?))),
+            0x73 => put(data, place, Atom::Char(u32::from_be_bytes(self.array()?))),
+            0x44 => put(data, place, Atom::Ulong(0)),
+            0x53 => put(data, place, Atom::Ulong(self.u8()? as u64)),
+            0x80 => put(data, place, Atom::Ulong(u64::from_be_bytes(self.array()?))),
+            0x55 => put(data, place, Atom::Long(self.u8()? as i8 as i64)),
+            0x81 => put(data, place, Atom::Long(i64::from_be_bytes(self.array()?))),
+            0x83 => put(
+                data,
+                place,
+                Atom::Timestamp(i64::from_be_bytes(self.array()?)),
+            ),
+            0x72 => {
+                let bits = u32::from_be_bytes(self.array()?);
+                put(data, place, Atom::Float(f32::from_bits(bits)))
+            }
+            0x82 => {
+                let bits = u64::from_be_bytes(self.array()?);
+                put(data, place, Atom::Double(f64::from_bits(bits)))
+            }
+            0x74 => put(
+                data,
+                place,
+                Atom::Decimal32(u32::from_be_bytes(self.array()?)),
+            ),
+            0x84 => put(
+                data,
+                place,
+                Atom::Decimal64(u64::from_be_bytes(self.array()?)),
+            ),
+            0x94 => put(data, place, Atom::Decimal128(self.array()?)),
+            0x98 => put(data, place, Atom::Uuid(self.array()?)),
+            0xa0 | 0xa1 | 0xa3 => {
+                let len = self.u8()? as usize;
+                put_variable(ctor, data, place, self.take(len)?)
+            }
+            0xb0 | 0xb1 | 0xb3 => {
+                let len = u32::from_be_bytes(self.array()?) as usize;
+                put_variable(ctor, data, place, self.take(len)?)
+            }
+            0x45 => put(data, place, Atom::List),
+            _ => Err(Fail::Invalid),
+        }
+    }
+
+    #[inline]
+    fn described(&mut self, data: &mut Data, place: Place, depth: usize) -> Step<NodeId> {
+        let id = put(data, place, Atom::Described)?;
+        // A descriptor may not itself be described (proton rejects it too).
+        if self.peek() == Some(0x00) {
+            return Err(Fail::Invalid);
+        }
+        let descriptor = self.value(data, Place::Child(id, 0), depth + 1)?;
+        self.value(data, Place::Child(id, descriptor), depth + 1)?;
+        Ok(id)
+    }
+
+    #[inline]
+    fn list_or_map(
+        &mut self,
+        ctor: u8,
+        data: &mut Data,
+        place: Place,
+        depth: usize,
+    ) -> Step<NodeId> {
+        let count = self.sized_header(ctor & 0xf0 == 0xd0)?;
+        let atom = if ctor & 0x0f == 0 {
+            Atom::List
+        } else {
+            Atom::Map
+        };
+        let id = put(data, place, atom)?;
+        let mut prev = 0;
+        for _ in 0..count {
+            prev = self.value(data, Place::Child(id, prev), depth + 1)?;
+        }
+        Ok(id)
     }
 
     /// Read a compound's size and count. The size must fit the input (else underflow) and
     /// cover the count field (else invalid), checked in proton's order.
-    fn sized_header(&mut self, wide: bool) -> Result<u32> {
+    fn sized_header(&mut self, wide: bool) -> Step<u32> {
         let (size, count_width) = if wide {
             (u32::from_be_bytes(self.array()?) as usize, 4)
         } else {
             (self.u8()? as usize, 1)
         };
         if size > self.remaining() {
-            return Err(underflow());
+            return Err(Fail::Underflow);
         }
         let count = if wide {
             u32::from_be_bytes(self.array()?)
@@ -270,39 +410,49 @@ impl<'a> Reader<'a> {
             self.u8()? as u32
         };
         if size < count_width {
-            return Err(invalid());
+            return Err(Fail::Invalid);
         }
         Ok(count)
     }
 
-    fn array_value(&mut self, data: &mut Data, wide: bool, depth: usize) -> Result<()> {
+    #[inline]
+    fn array_value(
+        &mut self,
+        data: &mut Data,
+        place: Place,
+        wide: bool,
+        depth: usize,
+    ) -> Step<NodeId> {
         let count = self.sized_header(wide)?;
         let mut ctor = self.u8()?;
         let described = ctor == 0x00;
-        data.put_array_of(described, None)?;
-        let (_, array_node) = data.cursor();
-        data.enter();
-        let result = (|| {
-            if described {
-                self.value(data, depth + 1)?;
-                ctor = self.u8()?;
-            }
-            let elem = constructor_type(ctor);
-            if elem.is_none() || ctor == 0x00 {
-                return Err(invalid());
-            }
-            for _ in 0..count {
-                self.value_after(ctor, data, depth + 1)?;
-            }
-            // Proton names the element type only once the whole array has decoded.
-            data.set_array_elem(array_node, elem);
-            Ok(())
-        })();
-        data.exit();
-        result
+        let id = put(
+            data,
+            place,
+            Atom::Array {
+                described,
+                elem: None,
+            },
+        )?;
+        let mut prev = 0;
+        if described {
+            prev = self.value(data, Place::Child(id, 0), depth + 1)?;
+            ctor = self.u8()?;
+        }
+        let elem = constructor_type(ctor);
+        if elem.is_none() || ctor == 0x00 {
+            return Err(Fail::Invalid);
+        }
+        for _ in 0..count {
+            prev = self.value_after(ctor, data, Place::Child(id, prev), depth + 1)?;
+        }
+        // Proton names the element type only once the whole array has decoded.
+        data.set_array_elem(id, elem);
+        Ok(id)
     }
 
-    fn scalar(&mut self, ctor: u8) -> Result<Scalar<'a>> {
+    #[inline(always)]
+    fn scalar(&mut self, ctor: u8) -> Step<Scalar<'a>> {
         Ok(match ctor {
             0x40 => Scalar::Null,
             0x41 => Scalar::Bool(true),
@@ -338,7 +488,7 @@ impl<'a> Reader<'a> {
                 let len = u32::from_be_bytes(self.array()?) as usize;
                 variable(ctor, self.take(len)?)
             }
-            _ => return Err(invalid()),
+            _ => return Err(Fail::Invalid),
         })
     }
 }
@@ -349,4 +499,42 @@ fn variable(ctor: u8, bytes: &[u8]) -> Scalar<'_> {
         0x01 => Scalar::String(bytes),
         _ => Scalar::Symbol(bytes),
     }
+}
+
+/// Where a decoded value goes in the tree.
+#[derive(Clone, Copy)]
+enum Place {
+    /// After the data's cursor, which moves onto it (the value a call decodes).
+    Cursor,
+    /// A new last child of a node just decoded (parent, previous sibling or 0), leaving
+    /// the cursor alone: its children are always new nodes, so no cursor is needed.
+    Child(NodeId, NodeId),
+}
+
+/// Put `atom` at `place` in `data`, written in place; returns its node.
+#[inline(always)]
+fn put(data: &mut Data, place: Place, atom: Atom) -> Step<NodeId> {
+    match place {
+        Place::Cursor => {
+            let (id, slot) = data.new_slot().ok_or(Fail::Full)?;
+            *slot = atom;
+            Ok(id)
+        }
+        Place::Child(parent, prev) => data.new_child(parent, prev, atom).ok_or(Fail::Full),
+    }
+}
+
+/// Put a binary, string or symbol, its bytes copied into `data`.
+#[inline(always)]
+fn put_variable(ctor: u8, data: &mut Data, place: Place, bytes: &[u8]) -> Step<NodeId> {
+    let span = data.store(bytes);
+    put(
+        data,
+        place,
+        match ctor & 0x0f {
+            0x00 => Atom::Binary(span),
+            0x01 => Atom::String(span),
+            _ => Atom::Symbol(span),
+        },
+    )
 }

@@ -3,8 +3,11 @@
 //! Scalars use their smallest form (uint0, smalluint, smallint, str8, ...); lists, maps and
 //! arrays always use the 32-bit forms, except that an empty list is list0. Array elements
 //! share the widest constructor of their type.
+//!
+//! The encoder walks the tree once, without recursion and without allocating unless the
+//! nesting is deeper than [`INLINE_DEPTH`]; sizes of compounds are patched in afterwards.
 
-use super::data::{Data, NodeId, Visitor};
+use super::data::{Data, Node, NodeId};
 use super::types::{Atom, Scalar, Type};
 
 /// Where encoded bytes go: a growable vector, a fixed buffer, or just a byte count.
@@ -18,15 +21,36 @@ pub trait Sink {
     fn patch(&mut self, at: usize, bytes: [u8; 4]);
 }
 
+/// A sink whose bytes can be rewritten, as [`FieldList`] needs (patching and widening
+/// a list header).
+pub trait Buffer: Sink {
+    /// Overwrite one byte written earlier.
+    fn set(&mut self, at: usize, byte: u8);
+    /// Insert `bytes` at `at`, moving what follows.
+    fn insert(&mut self, at: usize, bytes: &[u8]);
+}
+
 impl Sink for Vec<u8> {
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
+    #[inline]
     fn len(&self) -> usize {
         Vec::len(self)
     }
+    #[inline]
     fn patch(&mut self, at: usize, bytes: [u8; 4]) {
         self[at..at + 4].copy_from_slice(&bytes);
+    }
+}
+
+impl Buffer for Vec<u8> {
+    fn set(&mut self, at: usize, byte: u8) {
+        self[at] = byte;
+    }
+    fn insert(&mut self, at: usize, bytes: &[u8]) {
+        self.splice(at..at, bytes.iter().copied());
     }
 }
 
@@ -35,12 +59,15 @@ impl Sink for Vec<u8> {
 pub struct Counter(pub usize);
 
 impl Sink for Counter {
+    #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.0 += bytes.len();
     }
+    #[inline]
     fn len(&self) -> usize {
         self.0
     }
+    #[inline]
     fn patch(&mut self, _: usize, _: [u8; 4]) {}
 }
 
@@ -62,21 +89,98 @@ impl<'a> SliceSink<'a> {
 }
 
 impl Sink for SliceSink<'_> {
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) {
-        if self.overflow || self.len + bytes.len() > self.buf.len() {
-            self.overflow = true;
-            return;
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            None => {
+                // Nothing more goes in once something did not fit.
+                self.overflow = true;
+                self.buf = &mut [];
+            }
         }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
     }
+    #[inline]
     fn len(&self) -> usize {
         self.len
     }
+    #[inline]
     fn patch(&mut self, at: usize, bytes: [u8; 4]) {
         if !self.overflow {
             self.buf[at..at + 4].copy_from_slice(&bytes);
         }
+    }
+}
+
+/// Writes into a caller's buffer as far as it reaches and counts the rest: the bytes that
+/// fit are always the encoding's prefix, and `len() > capacity()` means it did not fit.
+pub struct ClipSink<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> ClipSink<'a> {
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        ClipSink { buf, len: 0 }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether everything written fits the buffer.
+    pub fn fits(&self) -> bool {
+        self.len <= self.buf.len()
+    }
+}
+
+/// Write `bytes` at `at` in `buf`, keeping only what fits.
+#[cold]
+#[inline(never)]
+fn write_clipped(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    let end = (at + bytes.len()).min(buf.len());
+    if at < end {
+        buf[at..end].copy_from_slice(&bytes[..end - at]);
+    }
+}
+
+impl Sink for ClipSink<'_> {
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) {
+        let at = self.len;
+        self.len += bytes.len();
+        match self.buf.get_mut(at..at + bytes.len()) {
+            Some(room) => room.copy_from_slice(bytes),
+            None => write_clipped(self.buf, at, bytes),
+        }
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn patch(&mut self, at: usize, bytes: [u8; 4]) {
+        write_clipped(self.buf, at, &bytes);
+    }
+}
+
+impl Buffer for ClipSink<'_> {
+    fn set(&mut self, at: usize, byte: u8) {
+        if let Some(b) = self.buf.get_mut(at) {
+            *b = byte;
+        }
+    }
+    fn insert(&mut self, at: usize, bytes: &[u8]) {
+        let cap = self.buf.len();
+        let to = (at + bytes.len()).min(cap);
+        let moved_end = self.len.min(cap.saturating_sub(bytes.len()));
+        if at < moved_end {
+            self.buf.copy_within(at..moved_end, to);
+        }
+        write_clipped(self.buf, at, bytes);
+        self.len += bytes.len();
     }
 }
 
@@ -156,6 +260,7 @@ fn variable_constructor(small: u8, bytes: &[u8]) -> u8 {
 }
 
 /// Write the bytes that follow constructor `ctor` for `value`.
+#[inline]
 pub fn write_payload(out: &mut impl Sink, ctor: u8, value: &Scalar<'_>) {
     match *value {
         Scalar::Null => {}
@@ -200,20 +305,75 @@ pub fn write_payload(out: &mut impl Sink, ctor: u8, value: &Scalar<'_>) {
     }
 }
 
-/// Write one scalar with its own (smallest) constructor.
+/// Write one scalar with its own (smallest) constructor: the same bytes as
+/// [`scalar_constructor`] followed by [`write_payload`], in one or two writes.
+#[inline]
 pub fn write_scalar(out: &mut impl Sink, value: &Scalar<'_>) {
-    let ctor = scalar_constructor(value);
+    match *value {
+        Scalar::Null => out.put(&[0x40]),
+        Scalar::Bool(v) => out.put(&[if v { 0x41 } else { 0x42 }]),
+        Scalar::Ubyte(v) => put_pair(out, 0x50, v),
+        Scalar::Byte(v) => put_pair(out, 0x51, v as u8),
+        Scalar::Ushort(v) => put_fixed(out, 0x60, v.to_be_bytes()),
+        Scalar::Short(v) => put_fixed(out, 0x61, v.to_be_bytes()),
+        Scalar::Uint(0) => out.put(&[0x43]),
+        Scalar::Uint(v) if v < 256 => put_pair(out, 0x52, v as u8),
+        Scalar::Uint(v) => put_fixed(out, 0x70, v.to_be_bytes()),
+        Scalar::Int(v) if (-128..=127).contains(&v) => put_pair(out, 0x54, v as u8),
+        Scalar::Int(v) => put_fixed(out, 0x71, v.to_be_bytes()),
+        Scalar::Char(v) => put_fixed(out, 0x73, v.to_be_bytes()),
+        Scalar::Ulong(0) => out.put(&[0x44]),
+        Scalar::Ulong(v) if v < 256 => put_pair(out, 0x53, v as u8),
+        Scalar::Ulong(v) => put_fixed(out, 0x80, v.to_be_bytes()),
+        Scalar::Long(v) if (-128..=127).contains(&v) => put_pair(out, 0x55, v as u8),
+        Scalar::Long(v) => put_fixed(out, 0x81, v.to_be_bytes()),
+        Scalar::Timestamp(v) => put_fixed(out, 0x83, v.to_be_bytes()),
+        Scalar::Float(v) => put_fixed(out, 0x72, v.to_bits().to_be_bytes()),
+        Scalar::Double(v) => put_fixed(out, 0x82, v.to_bits().to_be_bytes()),
+        Scalar::Decimal32(v) => put_fixed(out, 0x74, v.to_be_bytes()),
+        Scalar::Decimal64(v) => put_fixed(out, 0x84, v.to_be_bytes()),
+        Scalar::Decimal128(v) => put_fixed(out, 0x94, v),
+        Scalar::Uuid(v) => put_fixed(out, 0x98, v),
+        Scalar::Binary(b) => put_variable(out, 0xa0, b),
+        Scalar::String(b) => put_variable(out, 0xa1, b),
+        Scalar::Symbol(b) => put_variable(out, 0xa3, b),
+    }
+}
+
+// Multi-byte writes are built as integers, not as byte arrays: a small array stored byte
+// by byte and then copied as a whole stalls the CPU (failed store forwarding).
+
+/// Two bytes in one write.
+#[inline(always)]
+fn put_pair(out: &mut impl Sink, first: u8, second: u8) {
+    out.put(&(first as u16 | (second as u16) << 8).to_le_bytes());
+}
+
+/// A constructor and its fixed-width payload.
+#[inline(always)]
+fn put_fixed<const N: usize>(out: &mut impl Sink, ctor: u8, payload: [u8; N]) {
     out.put(&[ctor]);
-    write_payload(out, ctor, value);
+    out.put(&payload);
+}
+
+/// A binary, string or symbol with its smallest constructor (`small`: the 8-bit form).
+#[inline(always)]
+fn put_variable(out: &mut impl Sink, small: u8, bytes: &[u8]) {
+    match u8::try_from(bytes.len()) {
+        Ok(len) => put_pair(out, small, len),
+        Err(_) => put_fixed(out, small + 0x10, (bytes.len() as u32).to_be_bytes()),
+    }
+    out.put(bytes);
 }
 
 /// Encode every top-level value of `data` into `out`.
 pub fn encode(data: &Data, out: &mut impl Sink) {
-    let mut encoder = Encoder {
+    Encoder {
         out,
-        open: Vec::new(),
-    };
-    let _ = data.walk(&mut encoder);
+        top: Open::PLAIN,
+        outer: Stack::new(),
+    }
+    .run(data);
 }
 
 /// Bytes `encode` would write.
@@ -223,201 +383,341 @@ pub fn encoded_size(data: &Data) -> usize {
     counter.0
 }
 
-/// Per open compound node: where its size field is, and the constructor its
-/// children share if it is an array (after the descriptor, if any).
+/// Open compound nodes this deep are tracked without allocating.
+pub const INLINE_DEPTH: usize = 8;
+
+/// Per open compound node: where its size field is, and how its children are written.
+/// (Plain integers: it is copied on every open and close.)
+#[derive(Clone, Copy)]
 struct Open {
-    size_at: Option<usize>,
-    elem_ctor: Option<u8>,
-    /// Children still to be written with their own constructor (an array's descriptor).
-    own_ctor_children: u32,
+    /// The compound node (0 for the top level).
+    node: NodeId,
+    /// Where the 4-byte size goes (lists, maps and arrays), or [`Open::NO_SIZE`]
+    /// (described values, list0).
+    size_at: usize,
+    /// The constructor an array's elements share, or [`Open::OWN_CTOR`].
+    elem_ctor: u16,
+    /// A described array whose descriptor is still to come: it has its own
+    /// constructor, and the elements' constructor follows it.
+    descriptor_pending: bool,
+    /// That descriptor has been started; write the element constructor once it (a
+    /// direct child of `node`) is done.
+    descriptor_open: bool,
+}
+
+impl Open {
+    const NO_SIZE: usize = usize::MAX;
+    const OWN_CTOR: u16 = 0x100;
+
+    const PLAIN: Open = Open {
+        node: 0,
+        size_at: Open::NO_SIZE,
+        elem_ctor: Open::OWN_CTOR,
+        descriptor_pending: false,
+        descriptor_open: false,
+    };
+}
+
+/// A stack of [`Open`] that lives inline up to [`INLINE_DEPTH`] entries.
+struct Stack {
+    inline: [Open; INLINE_DEPTH],
+    len: usize,
+    spilled: Vec<Open>,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        Stack {
+            inline: [Open::PLAIN; INLINE_DEPTH],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, open: Open) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = open,
+            None => self.spilled.push(open),
+        }
+        self.len += 1;
+    }
+
+    /// The last entry pushed (callers never pop more than they pushed).
+    #[inline]
+    fn pop(&mut self) -> Open {
+        self.len -= 1;
+        match self.inline.get(self.len) {
+            Some(open) => *open,
+            None => self.spilled.pop().unwrap_or(Open::PLAIN),
+        }
+    }
 }
 
 struct Encoder<'a, S: Sink> {
     out: &'a mut S,
-    open: Vec<Open>,
+    /// The innermost open compound ([`Open::PLAIN`] at the top level).
+    top: Open,
+    /// The compounds `top` is nested in.
+    outer: Stack,
 }
 
 impl<S: Sink> Encoder<'_, S> {
-    /// The shared constructor this node must use, if it is an array element.
-    fn element_ctor(&mut self) -> Option<u8> {
-        let parent = self.open.last_mut()?;
-        if parent.own_ctor_children > 0 {
-            parent.own_ctor_children -= 1;
-            return None;
+    /// Visit every top-level value and its subtree in order, as [`Data`]'s walk does
+    /// (children of any node, even of a scalar, which proton's API can make).
+    fn run(mut self, data: &Data) {
+        let mut id = data.first_root();
+        'nodes: while id != 0 {
+            let mut node = data.node(id);
+            if self.enter(data, node) {
+                self.top.node = id;
+            }
+            if node.down != 0 {
+                id = node.down;
+                continue;
+            }
+            // `node` is complete; so is every parent it is the last child of.
+            loop {
+                self.exit(node);
+                if node.next != 0 {
+                    id = node.next;
+                    continue 'nodes;
+                }
+                if node.parent == 0 {
+                    break 'nodes;
+                }
+                node = data.node(node.parent);
+            }
         }
-        parent.elem_ctor
     }
 
-    fn begin_compound(
-        &mut self,
-        ctor: Option<u8>,
-        own: u8,
-        count: u32,
-        elem_ctor: Option<u8>,
-        own_ctor_children: u32,
-    ) {
+    /// Finish a node: close it if it is a compound; after a described array's
+    /// descriptor comes the element constructor.
+    #[inline(always)]
+    fn exit(&mut self, node: &Node) {
+        if matches!(
+            node.atom,
+            Atom::Described | Atom::Array { .. } | Atom::List | Atom::Map
+        ) {
+            self.close();
+        }
+        if self.top.descriptor_open && node.parent == self.top.node {
+            self.top.descriptor_open = false;
+            self.out.put(&[self.top.elem_ctor as u8]);
+        }
+    }
+
+    /// The shared constructor this node must use, if it is an array element.
+    #[inline(always)]
+    fn element_ctor(&mut self) -> Option<u8> {
+        if self.top.descriptor_pending {
+            self.top.descriptor_pending = false;
+            self.top.descriptor_open = true;
+            return None;
+        }
+        u8::try_from(self.top.elem_ctor).ok()
+    }
+
+    #[inline(always)]
+    fn open(&mut self, open: Open) {
+        self.outer.push(std::mem::replace(&mut self.top, open));
+    }
+
+    /// Close the innermost compound, patching in its size.
+    #[inline(always)]
+    fn close(&mut self) {
+        let outer = self.outer.pop();
+        let open = std::mem::replace(&mut self.top, outer);
+        if open.size_at != Open::NO_SIZE {
+            // (wrapping: after an overflow a SliceSink stops counting; the patch is then skipped)
+            let size = self.out.len().wrapping_sub(open.size_at + 4) as u32;
+            self.out.patch(open.size_at, size.to_be_bytes());
+        }
+    }
+
+    /// Write a list, map or array header (constructor unless shared, size to patch,
+    /// count) and open it.
+    #[inline(always)]
+    fn begin_compound(&mut self, ctor: Option<u8>, own: u8, count: u32, open: Open) {
         if ctor.is_none() {
             self.out.put(&[own]);
         }
         let size_at = self.out.len();
-        self.out.put(&[0, 0, 0, 0]);
-        self.out.put(&count.to_be_bytes());
-        self.open.push(Open {
-            size_at: Some(size_at),
-            elem_ctor,
-            own_ctor_children,
-        });
+        // Size (patched later) and count.
+        self.out
+            .put(&((count.swap_bytes() as u64) << 32).to_le_bytes());
+        self.open(Open { size_at, ..open });
     }
-}
 
-impl<S: Sink> Visitor for Encoder<'_, S> {
-    type Error = ();
-
-    fn enter(&mut self, data: &Data, id: NodeId) -> Result<(), ()> {
-        let node = data.node(id);
+    /// Write a node (a compound's header); true if it is a compound, now open.
+    #[inline(always)]
+    fn enter(&mut self, data: &Data, node: &Node) -> bool {
         let ctor = self.element_ctor();
+        // Scalars with their own constructor (most nodes) take a single dispatch.
+        if ctor.is_none() && write_atom(self.out, data, &node.atom) {
+            return false;
+        }
         match node.atom {
             Atom::Described => {
                 self.out.put(&[0x00]);
-                self.open.push(Open {
-                    size_at: None,
-                    elem_ctor: None,
-                    own_ctor_children: 0,
-                });
+                self.open(Open::PLAIN);
             }
             Atom::List if node.children == 0 && ctor.is_none() => {
                 self.out.put(&[0x45]);
-                self.open.push(Open {
-                    size_at: None,
-                    elem_ctor: None,
-                    own_ctor_children: 0,
-                });
+                self.open(Open::PLAIN);
             }
-            Atom::List => self.begin_compound(ctor, 0xd0, node.children, None, 0),
-            Atom::Map => self.begin_compound(ctor, 0xd1, node.children, None, 0),
-            Atom::Array { described, elem } => {
-                let count = node.children - (described && node.children > 0) as u32;
-                let elem_ctor = array_constructor(elem);
-                self.begin_compound(ctor, 0xf0, count, Some(elem_ctor), described as u32);
-                if described {
-                    self.out.put(&[0x00]);
-                    if node.children == 0 {
-                        // A described array with no descriptor yet: proton writes a null one.
-                        self.out.put(&[0x40]);
-                    }
-                }
-                // The element constructor follows the descriptor; written in `exit` of the
-                // descriptor when there is one, here otherwise.
-                if !described || node.children == 0 {
-                    self.out.put(&[elem_ctor]);
-                }
-            }
-            _ => {
-                let value = data.scalar_of(&node.atom).expect("scalar atom");
-                match ctor {
-                    Some(c) => write_payload(self.out, c, &value),
-                    None => write_scalar(self.out, &value),
-                }
+            Atom::List => self.begin_compound(ctor, 0xd0, node.children, Open::PLAIN),
+            Atom::Map => self.begin_compound(ctor, 0xd1, node.children, Open::PLAIN),
+            Atom::Array { described, elem } => self.begin_array(ctor, node, described, elem),
+            ref atom => {
+                // An array element: the payload after the array's shared constructor.
+                let value = data.scalar_of(atom).expect("scalar atom");
+                write_payload(
+                    self.out,
+                    ctor.expect("scalars with their own constructor are written"),
+                    &value,
+                );
+                return false;
             }
         }
-        Ok(())
+        true
     }
 
-    fn exit(&mut self, data: &Data, id: NodeId) -> Result<(), ()> {
-        let node = data.node(id);
-        if node.atom.type_of().is_compound() {
-            let open = self.open.pop().expect("balanced walk");
-            if let Some(at) = open.size_at {
-                let size = (self.out.len() - at - 4) as u32;
-                self.out.patch(at, size.to_be_bytes());
+    fn begin_array(&mut self, ctor: Option<u8>, node: &Node, described: bool, elem: Option<Type>) {
+        let has_descriptor = described && node.children > 0;
+        let count = node.children - has_descriptor as u32;
+        let elem_ctor = array_constructor(elem);
+        let open = Open {
+            elem_ctor: elem_ctor as u16,
+            descriptor_pending: described,
+            ..Open::PLAIN
+        };
+        self.begin_compound(ctor, 0xf0, count, open);
+        if described {
+            self.out.put(&[0x00]);
+            if !has_descriptor {
+                // A described array with no descriptor yet: proton writes a null one.
+                self.out.put(&[0x40]);
             }
         }
-        // After a described array's descriptor comes the element constructor.
-        if node.parent != 0 {
-            if let Atom::Array {
-                described: true,
-                elem,
-            } = data.node(node.parent).atom
-            {
-                if data.node(node.parent).down == id {
-                    self.out.put(&[array_constructor(elem)]);
-                }
-            }
+        if !has_descriptor {
+            self.out.put(&[elem_ctor]);
         }
-        Ok(())
     }
 }
 
+/// Write a scalar node with its own (smallest) constructor; false (nothing written) for
+/// a compound node.
+#[inline(always)]
+fn write_atom(out: &mut impl Sink, data: &Data, atom: &Atom) -> bool {
+    match *atom {
+        Atom::Null => out.put(&[0x40]),
+        Atom::Bool(v) => out.put(&[if v { 0x41 } else { 0x42 }]),
+        Atom::Ubyte(v) => put_pair(out, 0x50, v),
+        Atom::Byte(v) => put_pair(out, 0x51, v as u8),
+        Atom::Ushort(v) => put_fixed(out, 0x60, v.to_be_bytes()),
+        Atom::Short(v) => put_fixed(out, 0x61, v.to_be_bytes()),
+        Atom::Uint(0) => out.put(&[0x43]),
+        Atom::Uint(v) if v < 256 => put_pair(out, 0x52, v as u8),
+        Atom::Uint(v) => put_fixed(out, 0x70, v.to_be_bytes()),
+        Atom::Int(v) if (-128..=127).contains(&v) => put_pair(out, 0x54, v as u8),
+        Atom::Int(v) => put_fixed(out, 0x71, v.to_be_bytes()),
+        Atom::Char(v) => put_fixed(out, 0x73, v.to_be_bytes()),
+        Atom::Ulong(0) => out.put(&[0x44]),
+        Atom::Ulong(v) if v < 256 => put_pair(out, 0x53, v as u8),
+        Atom::Ulong(v) => put_fixed(out, 0x80, v.to_be_bytes()),
+        Atom::Long(v) if (-128..=127).contains(&v) => put_pair(out, 0x55, v as u8),
+        Atom::Long(v) => put_fixed(out, 0x81, v.to_be_bytes()),
+        Atom::Timestamp(v) => put_fixed(out, 0x83, v.to_be_bytes()),
+        Atom::Float(v) => put_fixed(out, 0x72, v.to_bits().to_be_bytes()),
+        Atom::Double(v) => put_fixed(out, 0x82, v.to_bits().to_be_bytes()),
+        Atom::Decimal32(v) => put_fixed(out, 0x74, v.to_be_bytes()),
+        Atom::Decimal64(v) => put_fixed(out, 0x84, v.to_be_bytes()),
+        Atom::Decimal128(v) => put_fixed(out, 0x94, v),
+        Atom::Uuid(v) => put_fixed(out, 0x98, v),
+        Atom::Binary(s) => put_variable(out, 0xa0, data.span_bytes(s)),
+        Atom::String(s) => put_variable(out, 0xa1, data.span_bytes(s)),
+        Atom::Symbol(s) => put_variable(out, 0xa3, data.span_bytes(s)),
+        Atom::Described | Atom::Array { .. } | Atom::List | Atom::Map => return false,
+    }
+    true
+}
+
 /// Write a described value's `0x00` and a small ulong descriptor `code`.
-pub fn write_descriptor(out: &mut Vec<u8>, code: u64) {
-    out.push(0x00);
+pub fn write_descriptor(out: &mut impl Sink, code: u64) {
+    out.put(&[0x00]);
     write_scalar(out, &Scalar::Ulong(code));
 }
 
 /// Writes a described list of fields (message sections, performatives): list8 when it
 /// fits, list32 otherwise, with trailing null fields left out, as proton-c 0.37 does.
+///
+/// Nulls are written only once a non-null field follows them, and the list header only
+/// with the first non-null field, so nothing is ever written past the final encoding.
 pub struct FieldList {
     /// Where the list's constructor goes.
     start: usize,
-    /// Fields written so far, and the output length after the last non-null one.
+    /// Fields written so far (through the last non-null one).
     count: u32,
-    last_present_count: u32,
-    last_present_end: usize,
+    /// Null fields since then, not written yet.
+    pending_nulls: u32,
 }
 
 impl FieldList {
-    /// Start a described list: the descriptor `code`, then a list header to fill in.
-    pub fn begin(out: &mut Vec<u8>, code: u64) -> FieldList {
+    /// Start a described list: the descriptor `code`; the list header follows later.
+    pub fn begin(out: &mut impl Buffer, code: u64) -> FieldList {
         write_descriptor(out, code);
-        let start = out.len();
-        // Room for a list8 header (constructor, size, count); widened later if needed.
-        out.extend_from_slice(&[0xc0, 0, 0]);
         FieldList {
-            start,
+            start: out.len(),
             count: 0,
-            last_present_count: 0,
-            last_present_end: start + 3,
+            pending_nulls: 0,
         }
     }
 
     /// Write the next field; `None` is a null (dropped if nothing non-null follows).
-    pub fn field(&mut self, out: &mut Vec<u8>, value: Option<Scalar<'_>>) {
-        self.count += 1;
+    #[inline]
+    pub fn field(&mut self, out: &mut impl Buffer, value: Option<Scalar<'_>>) {
         match value {
-            Some(v) => {
-                write_scalar(out, &v);
-                self.last_present_count = self.count;
-                self.last_present_end = out.len();
-            }
-            None => out.push(0x40),
+            Some(v) => self.field_with(out, |out| write_scalar(out, &v)),
+            None => self.pending_nulls += 1,
         }
     }
 
-    /// Write the next field with `write` (a nested described value, raw bytes, ...).
-    pub fn field_with(&mut self, out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
-        self.count += 1;
+    /// Write the next field with `write` (a nested described value, raw bytes, ...); it
+    /// counts as non-null.
+    #[inline]
+    pub fn field_with<B: Buffer>(&mut self, out: &mut B, write: impl FnOnce(&mut B)) {
+        if self.count == 0 {
+            // Room for a list8 header (constructor, size, count); widened later if needed.
+            out.put(&[0xc0, 0, 0]);
+        }
+        for _ in 0..self.pending_nulls {
+            out.put(&[0x40]);
+        }
+        self.count += self.pending_nulls + 1;
+        self.pending_nulls = 0;
         write(out);
-        self.last_present_count = self.count;
-        self.last_present_end = out.len();
     }
 
-    /// Drop trailing nulls and settle the list's size, count and width.
-    pub fn finish(self, out: &mut Vec<u8>) {
-        out.truncate(self.last_present_end);
-        let count = self.last_present_count;
+    /// Settle the list's size, count and width (list0 when every field is null).
+    pub fn finish(self, out: &mut impl Buffer) {
+        if self.count == 0 {
+            out.put(&[0x45]);
+            return;
+        }
         let fields = out.len() - (self.start + 3);
-        if count == 0 {
-            out.truncate(self.start);
-            out.push(0x45);
-        } else if fields + 1 <= 255 {
-            out[self.start + 1] = (fields + 1) as u8;
-            out[self.start + 2] = count as u8;
+        if fields < 255 {
+            out.set(self.start + 1, (fields + 1) as u8);
+            out.set(self.start + 2, self.count as u8);
         } else {
-            let mut header = [0u8; 9];
-            header[0] = 0xd0;
-            header[1..5].copy_from_slice(&((fields + 4) as u32).to_be_bytes());
-            header[5..9].copy_from_slice(&count.to_be_bytes());
-            out.splice(self.start..self.start + 3, header);
+            // list32: constructor, size and count take 9 bytes instead of 3.
+            let [s0, s1, s2, s3] = ((fields + 4) as u32).to_be_bytes();
+            let [c0, c1, c2, c3] = self.count.to_be_bytes();
+            out.insert(self.start + 3, &[0, 0, 0, 0, 0, 0]);
+            let header = [0xd0, s0, s1, s2, s3, c0, c1, c2, c3];
+            for (i, byte) in header.into_iter().enumerate() {
+                out.set(self.start + i, byte);
+            }
         }
     }
 }

@@ -6,7 +6,7 @@
 use super::error::{pn_error_t, PN_ARG_ERR, PN_ERR, PN_OVERFLOW};
 use super::types::*;
 use super::{byte_slice, c_str, free_handle, guard, handle, inner, into_handle, Opaque};
-use crate::codec::{decoder, encoder, format, Data, Scalar, Type, INVALID_TYPE};
+use crate::codec::{decoder, encoder, format, Atom, Data, Scalar, Type, INVALID_TYPE};
 use crate::error::Error;
 use libc::{c_char, c_int, c_void, size_t, ssize_t};
 
@@ -174,6 +174,7 @@ impl pn_atom_t {
 }
 
 /// Run `f` on the data object behind `data`; `default` for NULL or a panic.
+#[inline(always)]
 fn with_data<R: Copy>(data: *mut pn_data_t, default: R, f: impl FnOnce(&mut Data) -> R) -> R {
     guard!(default, {
         // SAFETY: `data` is NULL or a live pn_data_t handed out by this library.
@@ -192,25 +193,27 @@ fn status(_data: &mut Data, result: Result<(), Error>) -> c_int {
     }
 }
 
-fn put_scalar(data: *mut pn_data_t, value: Scalar<'_>) -> c_int {
+/// Put `value` after the cursor; `value` is built at each call site so that every
+/// export compiles to its own small, fully inlined function.
+#[inline(always)]
+fn put_scalar<'a>(data: *mut pn_data_t, value: impl FnOnce() -> Scalar<'a>) -> c_int {
     with_data(data, PN_ARG_ERR, |d| {
-        let r = d.put(value);
+        let r = d.put(value());
         status(d, r)
     })
 }
 
-fn get_scalar<R>(
+/// Read the current node with `pick` (given the tree, for byte values, and the node's
+/// atom); `default` if there is no current node or `pick` gives None.
+#[inline(always)]
+fn get_atom<R: Copy>(
     data: *mut pn_data_t,
     default: R,
-    pick: impl FnOnce(Scalar<'_>) -> Option<R>,
+    pick: impl FnOnce(&Data, &Atom) -> Option<R>,
 ) -> R {
-    guard!(None, {
-        // SAFETY: `data` is NULL or a live pn_data_t.
-        unsafe { inner(data) }
-            .and_then(|d| d.scalar())
-            .and_then(pick)
+    with_data(data, default, |d| {
+        d.atom().and_then(|atom| pick(d, atom)).unwrap_or(default)
     })
-    .unwrap_or(default)
 }
 
 fn type_code(t: Option<Type>) -> pn_type_t {
@@ -508,7 +511,7 @@ pub extern "C" fn pn_data_put_described(data: *mut pn_data_t) -> c_int {
 /// Put a null after the cursor.
 #[no_mangle]
 pub extern "C" fn pn_data_put_null(data: *mut pn_data_t) -> c_int {
-    put_scalar(data, Scalar::Null)
+    put_scalar(data, || Scalar::Null)
 }
 
 /// Put any scalar atom (bytes are copied). PN_ARG_ERR for a compound or unknown type.
@@ -516,7 +519,7 @@ pub extern "C" fn pn_data_put_null(data: *mut pn_data_t) -> c_int {
 pub extern "C" fn pn_data_put_atom(data: *mut pn_data_t, atom: pn_atom_t) -> c_int {
     // SAFETY: a byte atom from C points to `size` readable bytes.
     match unsafe { atom.to_scalar() } {
-        Some(s) => put_scalar(data, s),
+        Some(s) => put_scalar(data, || s),
         None => match atom.type_ {
             // A compound atom puts an empty node of that kind.
             PN_DESCRIBED => pn_data_put_described(data),
@@ -602,9 +605,9 @@ pub extern "C" fn pn_data_is_null(data: *mut pn_data_t) -> bool {
 /// The bytes of the current node if it is a binary, string or symbol, else `{0, NULL}`.
 #[no_mangle]
 pub extern "C" fn pn_data_get_bytes(data: *mut pn_data_t) -> pn_bytes_t {
-    get_scalar(data, pn_bytes_t::NULL, |s| match s {
-        Scalar::Binary(b) | Scalar::String(b) | Scalar::Symbol(b) => {
-            Some(pn_bytes_t::from_slice(b))
+    get_atom(data, pn_bytes_t::NULL, |d, atom| match *atom {
+        Atom::Binary(s) | Atom::String(s) | Atom::Symbol(s) => {
+            Some(pn_bytes_t::from_slice(d.span_bytes(s)))
         }
         _ => None,
     })
@@ -704,14 +707,14 @@ pub extern "C" fn pn_data_restore(data: *mut pn_data_t, point: pn_handle_t) -> b
 #[no_mangle]
 pub extern "C" fn pn_data_put_bool(data: *mut pn_data_t, b: bool) -> c_int {
     let v = b;
-    put_scalar(data, Scalar::Bool(v))
+    put_scalar(data, || Scalar::Bool(v))
 }
 
 /// The current node's value if it is a bool, else false.
 #[no_mangle]
 pub extern "C" fn pn_data_get_bool(data: *mut pn_data_t) -> bool {
-    get_scalar(data, false, |s| match s {
-        Scalar::Bool(v) => Some(v),
+    get_atom(data, false, |_, atom| match *atom {
+        Atom::Bool(v) => Some(v),
         _ => None,
     })
 }
@@ -720,14 +723,14 @@ pub extern "C" fn pn_data_get_bool(data: *mut pn_data_t) -> bool {
 #[no_mangle]
 pub extern "C" fn pn_data_put_ubyte(data: *mut pn_data_t, ub: u8) -> c_int {
     let v = ub;
-    put_scalar(data, Scalar::Ubyte(v))
+    put_scalar(data, || Scalar::Ubyte(v))
 }
 
 /// The current node's value if it is a ubyte, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_ubyte(data: *mut pn_data_t) -> u8 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Ubyte(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Ubyte(v) => Some(v),
         _ => None,
     })
 }
@@ -736,14 +739,14 @@ pub extern "C" fn pn_data_get_ubyte(data: *mut pn_data_t) -> u8 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_byte(data: *mut pn_data_t, b: i8) -> c_int {
     let v = b;
-    put_scalar(data, Scalar::Byte(v))
+    put_scalar(data, || Scalar::Byte(v))
 }
 
 /// The current node's value if it is a byte, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_byte(data: *mut pn_data_t) -> i8 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Byte(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Byte(v) => Some(v),
         _ => None,
     })
 }
@@ -752,14 +755,14 @@ pub extern "C" fn pn_data_get_byte(data: *mut pn_data_t) -> i8 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_ushort(data: *mut pn_data_t, us: u16) -> c_int {
     let v = us;
-    put_scalar(data, Scalar::Ushort(v))
+    put_scalar(data, || Scalar::Ushort(v))
 }
 
 /// The current node's value if it is a ushort, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_ushort(data: *mut pn_data_t) -> u16 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Ushort(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Ushort(v) => Some(v),
         _ => None,
     })
 }
@@ -768,14 +771,14 @@ pub extern "C" fn pn_data_get_ushort(data: *mut pn_data_t) -> u16 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_short(data: *mut pn_data_t, s: i16) -> c_int {
     let v = s;
-    put_scalar(data, Scalar::Short(v))
+    put_scalar(data, || Scalar::Short(v))
 }
 
 /// The current node's value if it is a short, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_short(data: *mut pn_data_t) -> i16 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Short(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Short(v) => Some(v),
         _ => None,
     })
 }
@@ -784,14 +787,14 @@ pub extern "C" fn pn_data_get_short(data: *mut pn_data_t) -> i16 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_uint(data: *mut pn_data_t, ui: u32) -> c_int {
     let v = ui;
-    put_scalar(data, Scalar::Uint(v))
+    put_scalar(data, || Scalar::Uint(v))
 }
 
 /// The current node's value if it is a uint, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_uint(data: *mut pn_data_t) -> u32 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Uint(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Uint(v) => Some(v),
         _ => None,
     })
 }
@@ -800,14 +803,14 @@ pub extern "C" fn pn_data_get_uint(data: *mut pn_data_t) -> u32 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_int(data: *mut pn_data_t, i: i32) -> c_int {
     let v = i;
-    put_scalar(data, Scalar::Int(v))
+    put_scalar(data, || Scalar::Int(v))
 }
 
 /// The current node's value if it is a int, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_int(data: *mut pn_data_t) -> i32 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Int(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Int(v) => Some(v),
         _ => None,
     })
 }
@@ -816,14 +819,14 @@ pub extern "C" fn pn_data_get_int(data: *mut pn_data_t) -> i32 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_char(data: *mut pn_data_t, c: pn_char_t) -> c_int {
     let v = c;
-    put_scalar(data, Scalar::Char(v))
+    put_scalar(data, || Scalar::Char(v))
 }
 
 /// The current node's value if it is a char, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_char(data: *mut pn_data_t) -> pn_char_t {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Char(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Char(v) => Some(v),
         _ => None,
     })
 }
@@ -832,14 +835,14 @@ pub extern "C" fn pn_data_get_char(data: *mut pn_data_t) -> pn_char_t {
 #[no_mangle]
 pub extern "C" fn pn_data_put_ulong(data: *mut pn_data_t, ul: u64) -> c_int {
     let v = ul;
-    put_scalar(data, Scalar::Ulong(v))
+    put_scalar(data, || Scalar::Ulong(v))
 }
 
 /// The current node's value if it is a ulong, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_ulong(data: *mut pn_data_t) -> u64 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Ulong(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Ulong(v) => Some(v),
         _ => None,
     })
 }
@@ -848,14 +851,14 @@ pub extern "C" fn pn_data_get_ulong(data: *mut pn_data_t) -> u64 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_long(data: *mut pn_data_t, l: i64) -> c_int {
     let v = l;
-    put_scalar(data, Scalar::Long(v))
+    put_scalar(data, || Scalar::Long(v))
 }
 
 /// The current node's value if it is a long, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_long(data: *mut pn_data_t) -> i64 {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Long(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Long(v) => Some(v),
         _ => None,
     })
 }
@@ -864,14 +867,14 @@ pub extern "C" fn pn_data_get_long(data: *mut pn_data_t) -> i64 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_timestamp(data: *mut pn_data_t, t: pn_timestamp_t) -> c_int {
     let v = t;
-    put_scalar(data, Scalar::Timestamp(v))
+    put_scalar(data, || Scalar::Timestamp(v))
 }
 
 /// The current node's value if it is a timestamp, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_timestamp(data: *mut pn_data_t) -> pn_timestamp_t {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Timestamp(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Timestamp(v) => Some(v),
         _ => None,
     })
 }
@@ -880,14 +883,14 @@ pub extern "C" fn pn_data_get_timestamp(data: *mut pn_data_t) -> pn_timestamp_t 
 #[no_mangle]
 pub extern "C" fn pn_data_put_float(data: *mut pn_data_t, f: f32) -> c_int {
     let v = f;
-    put_scalar(data, Scalar::Float(v))
+    put_scalar(data, || Scalar::Float(v))
 }
 
 /// The current node's value if it is a float, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_float(data: *mut pn_data_t) -> f32 {
-    get_scalar(data, 0.0, |s| match s {
-        Scalar::Float(v) => Some(v),
+    get_atom(data, 0.0, |_, atom| match *atom {
+        Atom::Float(v) => Some(v),
         _ => None,
     })
 }
@@ -896,14 +899,14 @@ pub extern "C" fn pn_data_get_float(data: *mut pn_data_t) -> f32 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_double(data: *mut pn_data_t, d: f64) -> c_int {
     let v = d;
-    put_scalar(data, Scalar::Double(v))
+    put_scalar(data, || Scalar::Double(v))
 }
 
 /// The current node's value if it is a double, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_double(data: *mut pn_data_t) -> f64 {
-    get_scalar(data, 0.0, |s| match s {
-        Scalar::Double(v) => Some(v),
+    get_atom(data, 0.0, |_, atom| match *atom {
+        Atom::Double(v) => Some(v),
         _ => None,
     })
 }
@@ -912,14 +915,14 @@ pub extern "C" fn pn_data_get_double(data: *mut pn_data_t) -> f64 {
 #[no_mangle]
 pub extern "C" fn pn_data_put_decimal32(data: *mut pn_data_t, d: pn_decimal32_t) -> c_int {
     let v = d;
-    put_scalar(data, Scalar::Decimal32(v))
+    put_scalar(data, || Scalar::Decimal32(v))
 }
 
 /// The current node's value if it is a decimal32, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_decimal32(data: *mut pn_data_t) -> pn_decimal32_t {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Decimal32(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Decimal32(v) => Some(v),
         _ => None,
     })
 }
@@ -928,14 +931,14 @@ pub extern "C" fn pn_data_get_decimal32(data: *mut pn_data_t) -> pn_decimal32_t 
 #[no_mangle]
 pub extern "C" fn pn_data_put_decimal64(data: *mut pn_data_t, d: pn_decimal64_t) -> c_int {
     let v = d;
-    put_scalar(data, Scalar::Decimal64(v))
+    put_scalar(data, || Scalar::Decimal64(v))
 }
 
 /// The current node's value if it is a decimal64, else 0.
 #[no_mangle]
 pub extern "C" fn pn_data_get_decimal64(data: *mut pn_data_t) -> pn_decimal64_t {
-    get_scalar(data, 0, |s| match s {
-        Scalar::Decimal64(v) => Some(v),
+    get_atom(data, 0, |_, atom| match *atom {
+        Atom::Decimal64(v) => Some(v),
         _ => None,
     })
 }
@@ -944,14 +947,14 @@ pub extern "C" fn pn_data_get_decimal64(data: *mut pn_data_t) -> pn_decimal64_t 
 #[no_mangle]
 pub extern "C" fn pn_data_put_decimal128(data: *mut pn_data_t, d: pn_decimal128_t) -> c_int {
     let v = d;
-    put_scalar(data, Scalar::Decimal128(v.to_bytes()))
+    put_scalar(data, || Scalar::Decimal128(v.to_bytes()))
 }
 
 /// The current node's value if it is a decimal128, else all-zero.
 #[no_mangle]
 pub extern "C" fn pn_data_get_decimal128(data: *mut pn_data_t) -> pn_decimal128_t {
-    get_scalar(data, pn_decimal128_t::default(), |s| match s {
-        Scalar::Decimal128(v) => Some(pn_decimal128_t::from_bytes(v)),
+    get_atom(data, pn_decimal128_t::default(), |_, atom| match *atom {
+        Atom::Decimal128(v) => Some(pn_decimal128_t::from_bytes(v)),
         _ => None,
     })
 }
@@ -960,14 +963,14 @@ pub extern "C" fn pn_data_get_decimal128(data: *mut pn_data_t) -> pn_decimal128_
 #[no_mangle]
 pub extern "C" fn pn_data_put_uuid(data: *mut pn_data_t, u: pn_uuid_t) -> c_int {
     let v = u;
-    put_scalar(data, Scalar::Uuid(v.to_bytes()))
+    put_scalar(data, || Scalar::Uuid(v.to_bytes()))
 }
 
 /// The current node's value if it is a uuid, else all-zero.
 #[no_mangle]
 pub extern "C" fn pn_data_get_uuid(data: *mut pn_data_t) -> pn_uuid_t {
-    get_scalar(data, pn_uuid_t::default(), |s| match s {
-        Scalar::Uuid(v) => Some(pn_uuid_t::from_bytes(v)),
+    get_atom(data, pn_uuid_t::default(), |_, atom| match *atom {
+        Atom::Uuid(v) => Some(pn_uuid_t::from_bytes(v)),
         _ => None,
     })
 }
@@ -979,15 +982,15 @@ pub extern "C" fn pn_data_put_binary(data: *mut pn_data_t, bytes: pn_bytes_t) ->
     let Some(b) = (unsafe { byte_slice(bytes.start, bytes.size) }) else {
         return PN_ARG_ERR;
     };
-    put_scalar(data, Scalar::Binary(b))
+    put_scalar(data, || Scalar::Binary(b))
 }
 
 /// The current node's bytes if it is a binary, else `{0, NULL}`. They live in the data
 /// object until it is next modified.
 #[no_mangle]
 pub extern "C" fn pn_data_get_binary(data: *mut pn_data_t) -> pn_bytes_t {
-    get_scalar(data, pn_bytes_t::NULL, |s| match s {
-        Scalar::Binary(b) => Some(pn_bytes_t::from_slice(b)),
+    get_atom(data, pn_bytes_t::NULL, |d, atom| match *atom {
+        Atom::Binary(s) => Some(pn_bytes_t::from_slice(d.span_bytes(s))),
         _ => None,
     })
 }
@@ -999,15 +1002,15 @@ pub extern "C" fn pn_data_put_string(data: *mut pn_data_t, bytes: pn_bytes_t) ->
     let Some(b) = (unsafe { byte_slice(bytes.start, bytes.size) }) else {
         return PN_ARG_ERR;
     };
-    put_scalar(data, Scalar::String(b))
+    put_scalar(data, || Scalar::String(b))
 }
 
 /// The current node's bytes if it is a string, else `{0, NULL}`. They live in the data
 /// object until it is next modified.
 #[no_mangle]
 pub extern "C" fn pn_data_get_string(data: *mut pn_data_t) -> pn_bytes_t {
-    get_scalar(data, pn_bytes_t::NULL, |s| match s {
-        Scalar::String(b) => Some(pn_bytes_t::from_slice(b)),
+    get_atom(data, pn_bytes_t::NULL, |d, atom| match *atom {
+        Atom::String(s) => Some(pn_bytes_t::from_slice(d.span_bytes(s))),
         _ => None,
     })
 }
@@ -1019,15 +1022,15 @@ pub extern "C" fn pn_data_put_symbol(data: *mut pn_data_t, bytes: pn_bytes_t) ->
     let Some(b) = (unsafe { byte_slice(bytes.start, bytes.size) }) else {
         return PN_ARG_ERR;
     };
-    put_scalar(data, Scalar::Symbol(b))
+    put_scalar(data, || Scalar::Symbol(b))
 }
 
 /// The current node's bytes if it is a symbol, else `{0, NULL}`. They live in the data
 /// object until it is next modified.
 #[no_mangle]
 pub extern "C" fn pn_data_get_symbol(data: *mut pn_data_t) -> pn_bytes_t {
-    get_scalar(data, pn_bytes_t::NULL, |s| match s {
-        Scalar::Symbol(b) => Some(pn_bytes_t::from_slice(b)),
+    get_atom(data, pn_bytes_t::NULL, |d, atom| match *atom {
+        Atom::Symbol(s) => Some(pn_bytes_t::from_slice(d.span_bytes(s))),
         _ => None,
     })
 }

@@ -4,7 +4,7 @@ use super::codec::{pn_atom_t, pn_data_t, pn_msgid_t};
 use super::error::{pn_error_t, PN_ARG_ERR, PN_ERR, PN_OUT_OF_MEMORY, PN_OVERFLOW};
 use super::types::*;
 use super::{byte_slice, c_str, free_handle, guard, handle, inner, into_handle, Opaque};
-use crate::message::{c_string, IdField, Message};
+use crate::message::{IdField, Message, TextField};
 use libc::{c_char, c_int, c_void, size_t, ssize_t};
 
 /// An AMQP message. Opaque to C.
@@ -25,6 +25,7 @@ pub struct pn_link_t {
 pub const PN_DEFAULT_PRIORITY: u8 = 4;
 
 /// Run `f` on the message behind `msg`; `default` for NULL or a panic.
+#[inline(always)]
 fn with_msg<R: Copy>(msg: *mut pn_message_t, default: R, f: impl FnOnce(&mut Message) -> R) -> R {
     guard!(default, {
         // SAFETY: `msg` is NULL or a live pn_message_t handed out by this library.
@@ -36,25 +37,18 @@ fn with_msg<R: Copy>(msg: *mut pn_message_t, default: R, f: impl FnOnce(&mut Mes
 }
 
 /// Store a copy of a C string (NULL clears) into a message field. Returns 0.
-fn set_text(
-    msg: *mut pn_message_t,
-    text: *const c_char,
-    field: fn(&mut Message) -> &mut Option<std::ffi::CString>,
-) -> c_int {
+fn set_text(msg: *mut pn_message_t, text: *const c_char, field: TextField) -> c_int {
     with_msg(msg, PN_ARG_ERR, |m| {
         // SAFETY: `text` is NULL or NUL-terminated.
-        *field(m) = unsafe { c_str(text) }.map(c_string);
+        m.set_text(field, unsafe { c_str(text) });
         0
     })
 }
 
 /// A message's text field for C (owned by the message), or NULL.
-fn get_text(
-    msg: *mut pn_message_t,
-    field: fn(&mut Message) -> &mut Option<std::ffi::CString>,
-) -> *const c_char {
+fn get_text(msg: *mut pn_message_t, field: TextField) -> *const c_char {
     with_msg(msg, std::ptr::null(), |m| {
-        field(m).as_ref().map_or(std::ptr::null(), |s| s.as_ptr())
+        m.text(field).map_or(std::ptr::null(), |s| s.as_ptr())
     })
 }
 
@@ -186,43 +180,43 @@ pub extern "C" fn pn_message_set_delivery_count(msg: *mut pn_message_t, value: u
 /// The `to` address (owned by the message), or NULL.
 #[no_mangle]
 pub extern "C" fn pn_message_get_address(msg: *mut pn_message_t) -> *const c_char {
-    get_text(msg, |m| &mut m.address)
+    get_text(msg, TextField::Address)
 }
 
 /// Set a copy of: the `to` address; NULL clears it. Returns 0.
 #[no_mangle]
 pub extern "C" fn pn_message_set_address(msg: *mut pn_message_t, value: *const c_char) -> c_int {
-    set_text(msg, value, |m| &mut m.address)
+    set_text(msg, value, TextField::Address)
 }
 
 /// The subject (owned by the message), or NULL.
 #[no_mangle]
 pub extern "C" fn pn_message_get_subject(msg: *mut pn_message_t) -> *const c_char {
-    get_text(msg, |m| &mut m.subject)
+    get_text(msg, TextField::Subject)
 }
 
 /// Set a copy of: the subject; NULL clears it. Returns 0.
 #[no_mangle]
 pub extern "C" fn pn_message_set_subject(msg: *mut pn_message_t, value: *const c_char) -> c_int {
-    set_text(msg, value, |m| &mut m.subject)
+    set_text(msg, value, TextField::Subject)
 }
 
 /// The reply-to address (owned by the message), or NULL.
 #[no_mangle]
 pub extern "C" fn pn_message_get_reply_to(msg: *mut pn_message_t) -> *const c_char {
-    get_text(msg, |m| &mut m.reply_to)
+    get_text(msg, TextField::ReplyTo)
 }
 
 /// Set a copy of: the reply-to address; NULL clears it. Returns 0.
 #[no_mangle]
 pub extern "C" fn pn_message_set_reply_to(msg: *mut pn_message_t, value: *const c_char) -> c_int {
-    set_text(msg, value, |m| &mut m.reply_to)
+    set_text(msg, value, TextField::ReplyTo)
 }
 
 /// The content-type (owned by the message), or NULL.
 #[no_mangle]
 pub extern "C" fn pn_message_get_content_type(msg: *mut pn_message_t) -> *const c_char {
-    get_text(msg, |m| &mut m.content_type)
+    get_text(msg, TextField::ContentType)
 }
 
 /// Set a copy of: the content-type; NULL clears it. Returns 0.
@@ -231,13 +225,13 @@ pub extern "C" fn pn_message_set_content_type(
     msg: *mut pn_message_t,
     value: *const c_char,
 ) -> c_int {
-    set_text(msg, value, |m| &mut m.content_type)
+    set_text(msg, value, TextField::ContentType)
 }
 
 /// The content-encoding (owned by the message), or NULL.
 #[no_mangle]
 pub extern "C" fn pn_message_get_content_encoding(msg: *mut pn_message_t) -> *const c_char {
-    get_text(msg, |m| &mut m.content_encoding)
+    get_text(msg, TextField::ContentEncoding)
 }
 
 /// Set a copy of: the content-encoding; NULL clears it. Returns 0.
@@ -246,7 +240,7 @@ pub extern "C" fn pn_message_set_content_encoding(
     msg: *mut pn_message_t,
     value: *const c_char,
 ) -> c_int {
-    set_text(msg, value, |m| &mut m.content_encoding)
+    set_text(msg, value, TextField::ContentEncoding)
 }
 
 /// The absolute expiry time in ms since the epoch (0 = unset).
@@ -288,13 +282,13 @@ pub extern "C" fn pn_message_set_creation_time(
 /// The group-id (owned by the message), or NULL.
 #[no_mangle]
 pub extern "C" fn pn_message_get_group_id(msg: *mut pn_message_t) -> *const c_char {
-    get_text(msg, |m| &mut m.group_id)
+    get_text(msg, TextField::GroupId)
 }
 
 /// Set a copy of: the group-id; NULL clears it. Returns 0.
 #[no_mangle]
 pub extern "C" fn pn_message_set_group_id(msg: *mut pn_message_t, value: *const c_char) -> c_int {
-    set_text(msg, value, |m| &mut m.group_id)
+    set_text(msg, value, TextField::GroupId)
 }
 
 /// The group-sequence.
@@ -318,7 +312,7 @@ pub extern "C" fn pn_message_set_group_sequence(
 /// The reply-to-group-id (owned by the message), or NULL.
 #[no_mangle]
 pub extern "C" fn pn_message_get_reply_to_group_id(msg: *mut pn_message_t) -> *const c_char {
-    get_text(msg, |m| &mut m.reply_to_group_id)
+    get_text(msg, TextField::ReplyToGroupId)
 }
 
 /// Set a copy of: the reply-to-group-id; NULL clears it. Returns 0.
@@ -327,7 +321,7 @@ pub extern "C" fn pn_message_set_reply_to_group_id(
     msg: *mut pn_message_t,
     value: *const c_char,
 ) -> c_int {
-    set_text(msg, value, |m| &mut m.reply_to_group_id)
+    set_text(msg, value, TextField::ReplyToGroupId)
 }
 
 /// The legacy data view of the message-id (owned by the message). Once it has been asked
@@ -414,7 +408,7 @@ pub extern "C" fn pn_message_set_user_id(msg: *mut pn_message_t, user_id: pn_byt
         let Some(bytes) = (unsafe { byte_slice(user_id.start, user_id.size) }) else {
             return PN_ARG_ERR;
         };
-        m.user_id = (!user_id.start.is_null()).then(|| bytes.to_vec());
+        m.set_user_id((!user_id.start.is_null()).then_some(bytes));
         0
     })
 }
@@ -490,21 +484,21 @@ pub extern "C" fn pn_message_encode(
         if size.is_null() {
             return PN_ARG_ERR;
         }
-        let encoded = m.to_bytes();
         // SAFETY: `size` is non-NULL.
         let capacity = unsafe { *size };
         if bytes.is_null() {
             return PN_ARG_ERR;
         }
-        if encoded.len() > capacity {
-            return PN_OVERFLOW;
+        // SAFETY: the caller gives `capacity` writable bytes at `bytes`.
+        let buf = unsafe { std::slice::from_raw_parts_mut(bytes as *mut u8, capacity) };
+        match m.encode_into(buf) {
+            Ok(len) => {
+                // SAFETY: `size` is non-NULL.
+                unsafe { *size = len };
+                0
+            }
+            Err(_) => PN_OVERFLOW,
         }
-        // SAFETY: `bytes` has room for `capacity` >= encoded.len() bytes.
-        unsafe {
-            std::ptr::copy_nonoverlapping(encoded.as_ptr(), bytes as *mut u8, encoded.len());
-            *size = encoded.len();
-        }
-        0
     })
 }
 
@@ -516,29 +510,42 @@ pub extern "C" fn pn_message_encode2(msg: *mut pn_message_t, buf: *mut pn_rwbyte
         if buf.is_null() {
             return PN_ARG_ERR as ssize_t;
         }
-        let encoded = m.to_bytes();
         // SAFETY: `buf` is non-NULL; its start is NULL or a malloc'd block of `size` bytes.
-        unsafe {
-            let buf = &mut *buf;
-            let mut capacity = if buf.start.is_null() {
-                256
-            } else {
-                buf.size.max(1)
-            };
-            while capacity < encoded.len() {
-                capacity *= 2;
+        let buf = unsafe { &mut *buf };
+        let needed = if buf.start.is_null() {
+            None
+        } else {
+            // SAFETY: a non-NULL start has `size` writable bytes.
+            let room = unsafe { std::slice::from_raw_parts_mut(buf.start as *mut u8, buf.size) };
+            match m.encode_into(room) {
+                Ok(len) => return len as ssize_t,
+                Err(needed) => Some(needed),
             }
-            if buf.start.is_null() || capacity != buf.size {
-                let grown = libc::realloc(buf.start as *mut c_void, capacity) as *mut c_char;
-                if grown.is_null() {
-                    return PN_OUT_OF_MEMORY as ssize_t;
-                }
-                buf.start = grown;
-                buf.size = capacity;
-            }
-            std::ptr::copy_nonoverlapping(encoded.as_ptr(), buf.start as *mut u8, encoded.len());
+        };
+        let needed = needed.unwrap_or_else(|| m.encoded_len());
+        let mut capacity = if buf.start.is_null() {
+            256
+        } else {
+            buf.size.max(1)
+        };
+        while capacity < needed {
+            capacity *= 2;
         }
-        encoded.len() as ssize_t
+        if buf.start.is_null() || capacity != buf.size {
+            // SAFETY: start is NULL or a malloc'd block, as realloc requires.
+            let grown = unsafe { libc::realloc(buf.start as *mut c_void, capacity) } as *mut c_char;
+            if grown.is_null() {
+                return PN_OUT_OF_MEMORY as ssize_t;
+            }
+            buf.start = grown;
+            buf.size = capacity;
+        }
+        // SAFETY: start now holds `size` >= needed writable bytes.
+        let room = unsafe { std::slice::from_raw_parts_mut(buf.start as *mut u8, buf.size) };
+        match m.encode_into(room) {
+            Ok(len) => len as ssize_t,
+            Err(_) => PN_ERR as ssize_t,
+        }
     })
 }
 
