@@ -88,6 +88,9 @@ struct Conn {
     /// Incoming deliveries already queued for `get` (a later disposition or settlement of
     /// the same delivery raises another delivery event); pruned of forgotten ones.
     taken: std::collections::HashSet<DeliveryId>,
+    /// Where trace lines go instead of stderr: the messenger's tracer when this outgoing
+    /// connection was made (proton binds it then; accepted connections get none).
+    tracer: Option<Tracer>,
     /// The socket can take more bytes (no WouldBlock since the last writable event).
     writable: bool,
     /// Both directions are finished; reclaim at the next chance.
@@ -156,13 +159,16 @@ pub struct Messenger {
     next_tag: u64,
     next_sender: u64,
     trace: bool,
-    tracer: Option<Box<dyn FnMut(&str)>>,
+    tracer: Option<Tracer>,
     /// Set while a loop pass has done something (for `work`).
     worked: bool,
     /// An interrupt arrived and no blocking call has returned PN_INTR for it yet.
     interrupted: bool,
     encode_buffer: Vec<u8>,
 }
+
+/// A trace callback, shared by the connections made while it was set.
+type Tracer = std::rc::Rc<std::cell::RefCell<Box<dyn FnMut(&str)>>>;
 
 /// An error from a messenger call: a proton code, with text for the messenger error.
 pub type MResult<T> = Result<T, (i32, String)>;
@@ -296,8 +302,9 @@ impl Messenger {
         self.rcv_settle_mode = mode;
     }
 
+    /// Trace lines of outgoing connections made from now on go to `tracer`.
     pub fn set_tracer(&mut self, tracer: Box<dyn FnMut(&str)>) {
-        self.tracer = Some(tracer);
+        self.tracer = Some(std::rc::Rc::new(std::cell::RefCell::new(tracer)));
     }
 
     pub fn interrupter(&self) -> net::Interrupter {
@@ -430,6 +437,7 @@ impl Messenger {
             subscription: None,
             link_subscriptions: Vec::new(),
             taken: Default::default(),
+            tracer: self.tracer.clone(),
             writable: false,
             dead: false,
             label: format!("{host}:{port}"),
@@ -986,10 +994,11 @@ impl Messenger {
 
     /// Run the loop until `done` holds, per blocking mode and timeout (API.md 3.2).
     fn sync(&mut self, done: impl Fn(&mut Messenger) -> bool) -> i32 {
-        self.process_all();
         if self.passive {
+            // Passive: the application does the I/O; only look at the state.
             return if done(self) { 0 } else { code::INPROGRESS };
         }
+        self.process_all();
         let timeout = if self.blocking { self.timeout } else { 0 };
         let deadline =
             (timeout >= 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
@@ -1111,6 +1120,7 @@ impl Messenger {
                         subscription: Some(sub),
                         link_subscriptions: Vec::new(),
                         taken: Default::default(),
+                        tracer: None,
                         writable: true,
                         dead: false,
                         label: peer.to_string(),
@@ -1198,9 +1208,9 @@ impl Messenger {
             return;
         };
         while let Some(line) = c.engine.poll_trace() {
-            match self.tracer.as_mut() {
+            match &c.tracer {
                 // A tracer gets proton's legacy text: "FRAME: 0 -> @open(16) [...]".
-                Some(t) => t(&match line.strip_prefix("AMQP:FRAME:") {
+                Some(t) => (t.borrow_mut())(&match line.strip_prefix("AMQP:FRAME:") {
                     Some(rest) => format!("FRAME: {rest}"),
                     None => line,
                 }),
