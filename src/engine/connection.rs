@@ -126,6 +126,30 @@ enum Phase {
     Done,
 }
 
+/// Hashes a channel number with one multiply. Channels are 16-bit, so distinct channels
+/// never share a bucket below 65536 buckets; nothing the peer picks can make lookups
+/// degrade, and every incoming frame pays for one lookup.
+#[derive(Default, Clone, Copy)]
+struct ChannelHasher(u64);
+
+impl std::hash::Hasher for ChannelHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type ChannelHash = std::hash::BuildHasherDefault<ChannelHasher>;
+
 /// An AMQP connection with its transport.
 pub struct Connection {
     config: Config,
@@ -145,7 +169,12 @@ pub struct Connection {
     deliveries: Slab<Delivery>,
     /// Sessions by our channel (index = channel) and by the peer's channel.
     local_channels: Vec<Option<SessionId>>,
-    remote_channels: std::collections::HashMap<u16, SessionId>,
+    remote_channels: std::collections::HashMap<u16, SessionId, ChannelHash>,
+    /// Reused key lists for walking sessions and links while writing frames, and the
+    /// deliveries a disposition names: no allocation per flush or per disposition.
+    scratch_sessions: Vec<SessionId>,
+    scratch_links: Vec<LinkId>,
+    scratch_hits: Vec<(u32, DeliveryId)>,
     /// Input left over from the last call (a partial frame).
     input: Vec<u8>,
     output: Vec<u8>,
@@ -181,6 +210,9 @@ impl Connection {
             deliveries: Slab::default(),
             local_channels: Vec::new(),
             remote_channels: Default::default(),
+            scratch_sessions: Vec::new(),
+            scratch_links: Vec::new(),
+            scratch_hits: Vec::new(),
             input: Vec::new(),
             output: Vec::new(),
             output_pos: 0,
@@ -569,10 +601,21 @@ impl Connection {
             && !d.buffered()
             && (d.outgoing || d.complete || d.aborted);
         if done {
+            // Only an outgoing delivery that has not left the queue can still be in it:
+            // one without a transfer-id, or one cut into frames part way (`written` is
+            // reset when its last frame pops it). Skipping the scan otherwise keeps
+            // forgetting O(1) in the queue's length.
+            let maybe_queued = d.outgoing && (d.transfer_id.is_none() || d.written > 0);
             let link = d.link;
             if let Some(l) = self.links.get_mut(link) {
-                l.deliveries.retain(|&x| x != id);
-                l.queue.retain(|&x| x != id);
+                // Deliveries are mostly forgotten oldest first: find from the front and
+                // shift the rest down in one move.
+                if let Some(i) = l.deliveries.iter().position(|&x| x == id) {
+                    l.deliveries.remove(i);
+                }
+                if maybe_queued {
+                    l.queue.retain(|&x| x != id);
+                }
             }
             self.deliveries.remove(id);
         }
@@ -1062,7 +1105,7 @@ impl Connection {
     fn on_transfer(
         &mut self,
         channel: u16,
-        t: Transfer,
+        mut t: Transfer,
         payload: &[u8],
     ) -> Result<(), (&'static str, String)> {
         let sid = self.session_for(channel)?;
@@ -1088,7 +1131,7 @@ impl Connection {
                         "first transfer of a delivery without a delivery-id".into(),
                     )
                 })?;
-                let tag = t.delivery_tag.clone().unwrap_or_default();
+                let tag = t.delivery_tag.take().unwrap_or_default();
                 link.delivery_count = link.delivery_count.wrapping_add(1);
                 link.credit = link.credit.saturating_sub(1);
                 let d = self.deliveries.insert(Delivery {
@@ -1165,20 +1208,23 @@ impl Connection {
         } else {
             &mut session.incoming_unsettled
         };
-        let hit: Vec<(u32, DeliveryId)> = if d.first <= last {
-            map.range(d.first..=last).map(|(&k, &v)| (k, v)).collect()
+        let mut hit = std::mem::take(&mut self.scratch_hits);
+        hit.clear();
+        if d.first <= last {
+            hit.extend(map.range(d.first..=last).map(|(&k, &v)| (k, v)));
         } else {
-            map.range(d.first..)
-                .chain(map.range(..=last))
-                .map(|(&k, &v)| (k, v))
-                .collect()
-        };
+            hit.extend(
+                map.range(d.first..)
+                    .chain(map.range(..=last))
+                    .map(|(&k, &v)| (k, v)),
+            );
+        }
         if d.settled {
             for (k, _) in &hit {
                 map.remove(k);
             }
         }
-        for (_, id) in hit {
+        for &(_, id) in &hit {
             if let Some(delivery) = self.deliveries.get_mut(id) {
                 if let Some(state) = &d.state {
                     delivery.remote_state = Some(state.clone());
@@ -1189,6 +1235,7 @@ impl Connection {
                 self.events.push_back(Event::Delivery(id));
             }
         }
+        self.scratch_hits = hit;
         Ok(())
     }
 
@@ -1407,9 +1454,13 @@ impl Connection {
         if !self.open_sent {
             return;
         }
-        for sid in self.sessions.keys().collect::<Vec<_>>() {
+        let mut sids = std::mem::take(&mut self.scratch_sessions);
+        sids.clear();
+        sids.extend(self.sessions.keys());
+        for &sid in &sids {
             self.flush_session(sid);
         }
+        self.scratch_sessions = sids;
         if self.endpoint.local == EndpointState::Closed && !self.close_sent {
             self.write_close();
         }
@@ -1437,11 +1488,15 @@ impl Connection {
             self.write_performative(channel, &Performative::Begin(begin), &[]);
             self.sessions.get_mut(sid).expect("live").begin_sent = true;
         }
-        for lid in self.links.keys().collect::<Vec<_>>() {
+        let mut lids = std::mem::take(&mut self.scratch_links);
+        lids.clear();
+        lids.extend(self.links.keys());
+        for &lid in &lids {
             if self.links.get(lid).expect("live").session == sid {
                 self.flush_link(lid, channel);
             }
         }
+        self.scratch_links = lids;
         self.flush_dispositions(sid, channel);
         let s = self.sessions.get_mut(sid).expect("live");
         if s.flow_pending {
@@ -1594,7 +1649,8 @@ impl Connection {
             let mut p = Performative::Transfer(Transfer {
                 handle,
                 delivery_id: first.then_some(transfer_id),
-                delivery_tag: first.then(|| d.tag.clone()),
+                // Lent to the frame and given back below: no copy per transfer.
+                delivery_tag: first.then(|| std::mem::take(&mut d.tag)),
                 message_format: first.then_some(d.message_format),
                 settled: (first && settled).then_some(true),
                 more: true,
@@ -1616,6 +1672,9 @@ impl Connection {
                 unreachable!("built above")
             };
             if room == 0 && (left > 0 || 8 + performative_len > frame_max) {
+                if let Some(tag) = transfer.delivery_tag.take() {
+                    d.tag = tag; // give back the lent tag
+                }
                 let text = format!(
                     "a transfer with a {}-byte delivery-tag cannot fit the peer's \
                      max-frame-size of {}",
@@ -1636,6 +1695,13 @@ impl Connection {
             self.write_performative(channel, &p, &payload[start..end]);
             let d = self.deliveries.get_mut(did).expect("queued delivery");
             d.payload = payload;
+            if let Performative::Transfer(Transfer {
+                delivery_tag: Some(tag),
+                ..
+            }) = &mut p
+            {
+                d.tag = std::mem::take(tag);
+            }
             let tid = d.transfer_id.expect("assigned");
             if first {
                 let l = self.links.get_mut(lid).expect("live");
