@@ -1093,3 +1093,230 @@ pub extern "C" fn pn_messenger_set_ssl_peer_authentication_mode(
         0
     })
 }
+
+#[cfg(test)]
+#[allow(deprecated)]
+mod tests {
+    use super::*;
+    use crate::ffi::condition::*;
+    use crate::ffi::delivery::*;
+    use crate::ffi::disposition::{PN_ACCEPTED, PN_RELEASED};
+    use crate::ffi::link::*;
+    use crate::ffi::message::{pn_message, pn_message_free, pn_message_set_address};
+    use crate::ffi::terminus::*;
+    use std::ffi::CStr;
+
+    fn free_port() -> u16 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }
+
+    fn cstring(s: &str) -> CString {
+        CString::new(s).unwrap()
+    }
+
+    #[test]
+    fn null_handles_give_the_documented_empty_results() {
+        let m = std::ptr::null_mut();
+        let s = std::ptr::null();
+        pn_messenger_free(m);
+        assert!(pn_messenger_name(m).is_null());
+        assert_eq!(pn_messenger_set_certificate(m, s), PN_ARG_ERR);
+        assert!(pn_messenger_get_certificate(m).is_null());
+        assert_eq!(pn_messenger_set_private_key(m, s), PN_ARG_ERR);
+        assert!(pn_messenger_get_private_key(m).is_null());
+        assert_eq!(pn_messenger_set_password(m, s), PN_ARG_ERR);
+        assert!(pn_messenger_get_password(m).is_null());
+        assert_eq!(pn_messenger_set_trusted_certificates(m, s), PN_ARG_ERR);
+        assert!(pn_messenger_get_trusted_certificates(m).is_null());
+        assert_eq!(pn_messenger_set_timeout(m, 1), PN_ARG_ERR);
+        assert_eq!(pn_messenger_get_timeout(m), 0);
+        assert!(!pn_messenger_is_blocking(m));
+        assert_eq!(pn_messenger_set_blocking(m, true), PN_ARG_ERR);
+        assert!(!pn_messenger_is_passive(m));
+        assert_eq!(pn_messenger_set_passive(m, true), PN_ARG_ERR);
+        assert_eq!(pn_messenger_errno(m), PN_ARG_ERR);
+        assert!(pn_messenger_error(m).is_null());
+        assert_eq!(pn_messenger_get_outgoing_window(m), 0);
+        assert_eq!(pn_messenger_set_outgoing_window(m, 1), PN_ARG_ERR);
+        assert_eq!(pn_messenger_get_incoming_window(m), 0);
+        assert_eq!(pn_messenger_set_incoming_window(m, 1), PN_ARG_ERR);
+        assert_eq!(pn_messenger_start(m), PN_ARG_ERR);
+        assert_eq!(pn_messenger_stop(m), PN_ARG_ERR);
+        assert!(!pn_messenger_stopped(m));
+        assert!(pn_messenger_subscribe(m, s).is_null());
+        assert!(pn_messenger_subscribe_ttl(m, s, 1).is_null());
+        assert!(pn_messenger_get_link(m, s, true).is_null());
+        let sub = std::ptr::null_mut();
+        assert!(pn_subscription_get_context(sub).is_null());
+        pn_subscription_set_context(sub, std::ptr::null_mut());
+        assert!(pn_subscription_address(sub).is_null());
+        assert_eq!(pn_messenger_put(m, std::ptr::null_mut()), PN_ARG_ERR);
+        assert_eq!(pn_messenger_status(m, 0), PN_STATUS_UNKNOWN);
+        assert!(pn_messenger_delivery(m, 0).is_null());
+        assert!(!pn_messenger_buffered(m, 0));
+        assert_eq!(pn_messenger_settle(m, 0, 0), PN_ARG_ERR);
+        assert_eq!(pn_messenger_outgoing_tracker(m), 0);
+        assert_eq!(pn_messenger_work(m, 0), PN_ARG_ERR);
+        assert_eq!(pn_messenger_interrupt(m), PN_ARG_ERR);
+        assert_eq!(pn_messenger_send(m, -1), PN_ARG_ERR);
+        assert_eq!(pn_messenger_recv(m, -1), PN_ARG_ERR);
+        assert_eq!(pn_messenger_receiving(m), 0);
+        assert_eq!(pn_messenger_get(m, std::ptr::null_mut()), PN_ARG_ERR);
+        assert_eq!(pn_messenger_incoming_tracker(m), 0);
+        assert!(pn_messenger_incoming_subscription(m).is_null());
+        assert_eq!(pn_messenger_accept(m, 0, 0), PN_ARG_ERR);
+        assert_eq!(pn_messenger_reject(m, 0, 0), PN_ARG_ERR);
+        assert!(pn_messenger_tracker_link(m, 0).is_null());
+        assert_eq!(pn_messenger_outgoing(m), 0);
+        assert_eq!(pn_messenger_incoming(m), 0);
+        assert_eq!(pn_messenger_route(m, s, s), PN_ARG_ERR);
+        assert_eq!(pn_messenger_rewrite(m, s, s), PN_ARG_ERR);
+        assert!(pn_messenger_selectable(m).is_null());
+        assert_eq!(pn_messenger_deadline(m), 0);
+        assert_eq!(pn_messenger_set_flags(m, 0), PN_ARG_ERR);
+        assert_eq!(pn_messenger_get_flags(m), 0);
+        assert_eq!(pn_messenger_set_snd_settle_mode(m, 0), PN_ARG_ERR);
+        assert_eq!(pn_messenger_set_rcv_settle_mode(m, 0), PN_ARG_ERR);
+        pn_messenger_set_tracer(m, None);
+        assert_eq!(
+            pn_messenger_get_remote_idle_timeout(m, s),
+            PN_ARG_ERR as pn_millis_t
+        );
+        assert_eq!(
+            pn_messenger_set_ssl_peer_authentication_mode(m, 0),
+            PN_ARG_ERR
+        );
+
+        // NULL strings on a live messenger.
+        let m = pn_messenger(std::ptr::null());
+        assert!(pn_messenger_subscribe(m, s).is_null());
+        assert!(pn_messenger_get_link(m, s, false).is_null());
+        assert_eq!(pn_messenger_route(m, s, s), PN_ARG_ERR);
+        assert_eq!(
+            pn_messenger_get_remote_idle_timeout(m, s),
+            PN_ARG_ERR as u32
+        );
+        pn_messenger_set_tracer(m, None);
+        assert_eq!(pn_messenger_errno(m), 0);
+        pn_messenger_free(m);
+
+        let l = std::ptr::null_mut();
+        assert!(pn_link_name(l).is_null());
+        assert!(!pn_link_is_sender(l) && !pn_link_is_receiver(l));
+        assert_eq!(pn_link_state(l), 0);
+        assert!(pn_link_remote_condition(l).is_null());
+        assert!(pn_link_source(l).is_null() && pn_link_remote_target(l).is_null());
+        assert_eq!(
+            pn_link_credit(l) + pn_link_queued(l) + pn_link_remote_credit(l),
+            0
+        );
+        pn_link_flow(l, 5);
+        let d = std::ptr::null_mut();
+        assert!(pn_delivery_tag(d).start.is_null());
+        assert!(pn_delivery_link(d).is_null());
+        assert_eq!(pn_delivery_local_state(d) + pn_delivery_remote_state(d), 0);
+        assert!(!pn_delivery_settled(d) && !pn_delivery_buffered(d));
+        pn_delivery_update(d, PN_ACCEPTED);
+        assert!(pn_terminus_get_address(std::ptr::null_mut()).is_null());
+        assert_eq!(pn_terminus_get_type(std::ptr::null_mut()), PN_UNSPECIFIED);
+        assert!(!pn_condition_is_set(std::ptr::null_mut()));
+        assert!(pn_condition_get_name(std::ptr::null_mut()).is_null());
+    }
+
+    #[test]
+    fn interrupt_from_another_thread_wakes_a_blocked_recv() {
+        struct Shared(*mut pn_messenger_t);
+        // SAFETY: only pn_messenger_interrupt, which is thread-safe, uses it over there.
+        unsafe impl Send for Shared {}
+        let m = pn_messenger(cstring("blocked").as_ptr());
+        let address = cstring(&format!("amqp://~127.0.0.1:{}", free_port()));
+        assert!(!pn_messenger_subscribe(m, address.as_ptr()).is_null());
+        let shared = Shared(m);
+        let waker = std::thread::spawn(move || {
+            let shared = shared;
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            pn_messenger_interrupt(shared.0)
+        });
+        let start = std::time::Instant::now();
+        assert_eq!(pn_messenger_recv(m, 1), PN_INTR);
+        assert!(start.elapsed() >= std::time::Duration::from_millis(50));
+        assert_eq!(waker.join().unwrap(), 0);
+        assert_eq!(pn_messenger_errno(m), 0);
+        pn_messenger_free(m);
+    }
+
+    #[test]
+    fn link_and_delivery_handles_read_as_empty_once_the_messenger_dropped_them() {
+        let port = free_port();
+        let srv = pn_messenger(cstring("server").as_ptr());
+        let cli = pn_messenger(cstring("client").as_ptr());
+        pn_messenger_set_outgoing_window(cli, 5);
+        pn_messenger_set_blocking(srv, false);
+        pn_messenger_set_blocking(cli, false);
+        let listen = cstring(&format!("amqp://~127.0.0.1:{port}"));
+        assert!(!pn_messenger_subscribe(srv, listen.as_ptr()).is_null());
+        pn_messenger_recv(srv, 5);
+        let address = cstring(&format!("amqp://127.0.0.1:{port}/q"));
+        let msg = pn_message();
+        pn_message_set_address(msg, address.as_ptr());
+        assert_eq!(pn_messenger_put(cli, msg), 0);
+        let tracker = pn_messenger_outgoing_tracker(cli);
+        let link = pn_messenger_get_link(cli, address.as_ptr(), true);
+        let delivery = pn_messenger_delivery(cli, tracker);
+        assert!(!link.is_null() && !delivery.is_null());
+        assert_eq!(pn_delivery_link(delivery), link);
+        assert_eq!(pn_messenger_tracker_link(cli, tracker), link);
+        let target = pn_link_target(link);
+        let condition = pn_link_remote_condition(link);
+        for _ in 0..200 {
+            if pn_messenger_incoming(srv) == 1 {
+                break;
+            }
+            pn_messenger_work(cli, 0);
+            pn_messenger_work(srv, 0);
+        }
+        assert_eq!(pn_messenger_incoming(srv), 1);
+        // SAFETY: non-NULL C strings owned by the handles.
+        let name = unsafe { CStr::from_ptr(pn_link_name(link)) }.to_owned();
+        assert!(name.to_bytes().starts_with(b"sender-"));
+        assert_eq!(
+            unsafe { CStr::from_ptr(pn_terminus_get_address(target)) }.to_bytes(),
+            b"q"
+        );
+        assert_eq!(pn_link_state(link), 2 | 16);
+        assert_eq!(pn_delivery_tag(delivery).size, 8);
+
+        pn_messenger_stop(cli);
+        pn_messenger_stop(srv);
+        for _ in 0..200 {
+            if pn_messenger_stopped(cli) && pn_messenger_stopped(srv) {
+                break;
+            }
+            pn_messenger_work(cli, 0);
+            pn_messenger_work(srv, 0);
+        }
+        assert!(pn_messenger_stopped(cli));
+        // The connection and its link and delivery are gone; the handles stay valid.
+        assert_eq!(pn_link_state(link), 4 | 32);
+        assert!(!pn_link_is_sender(link));
+        assert_eq!(pn_link_credit(link), 0);
+        pn_link_flow(link, 3);
+        assert!(pn_terminus_get_address(target).is_null());
+        assert!(!pn_condition_is_set(condition));
+        // SAFETY: the name was cached while the link existed.
+        assert_eq!(
+            unsafe { CStr::from_ptr(pn_link_name(link)) },
+            name.as_c_str()
+        );
+        assert!(pn_delivery_link(delivery).is_null());
+        assert_eq!(pn_delivery_local_state(delivery), 0);
+        assert!(!pn_delivery_buffered(delivery));
+        pn_delivery_update(delivery, PN_RELEASED);
+        assert!(pn_messenger_delivery(cli, tracker).is_null());
+        assert!(pn_messenger_tracker_link(cli, tracker).is_null());
+        pn_message_free(msg);
+        pn_messenger_free(cli);
+        pn_messenger_free(srv);
+    }
+}
