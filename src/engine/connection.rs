@@ -83,6 +83,13 @@ impl Config {
 /// The frame size we accept unless told otherwise: large messages are split by the peer.
 pub const DEFAULT_MAX_FRAME_SIZE: u32 = 1024 * 1024;
 
+/// The most a transfer performative as flush_transfers writes it can take besides its
+/// delivery-tag's bytes: descriptor (at most 10), list32 header (9), handle,
+/// delivery-id and message-format (5 each), the tag's vbin32 constructor and size (5),
+/// settled and more (1 each), rcv-settle-mode (2), state, resume, aborted and batchable
+/// (null, 1 each); with room to spare.
+const TRANSFER_MAX_LEN: usize = 64;
+
 /// Stop cutting transfer frames once this much output is waiting.
 const OUTPUT_HIGH_WATER: usize = 1024 * 1024;
 
@@ -1660,14 +1667,27 @@ impl Connection {
             // Room for payload in a frame of the peer's max-frame-size (capped so that one
             // frame never holds much more than our output budget), after the frame header
             // and the performative as written with more=true (never shorter than with
-            // more=false). Measured by encoding it where the frame will go.
-            let mark = self.output.len();
-            p.encode(&mut self.output);
-            let performative_len = self.output.len() - mark;
-            self.output.truncate(mark);
+            // more=false). Measured by encoding it where the frame will go, unless the rest
+            // of the payload fits even after the largest transfer performative with this
+            // tag: then the measure cannot change the outcome and is skipped.
             let frame_max = (self.remote_max_frame as usize).min(OUTPUT_HIGH_WATER);
-            let room = frame_max.saturating_sub(8 + performative_len);
             let left = d.payload.len() - start;
+            let tag_len = match &p {
+                Performative::Transfer(t) => t.delivery_tag.as_ref().map_or(0, Vec::len),
+                _ => 0,
+            };
+            let bound = TRANSFER_MAX_LEN + tag_len;
+            let measured = 8 + bound + left > frame_max;
+            let performative_len = if measured {
+                let mark = self.output.len();
+                p.encode(&mut self.output);
+                let n = self.output.len() - mark;
+                self.output.truncate(mark);
+                n
+            } else {
+                bound
+            };
+            let room = frame_max.saturating_sub(8 + performative_len);
             let Performative::Transfer(transfer) = &mut p else {
                 unreachable!("built above")
             };
@@ -1692,7 +1712,12 @@ impl Connection {
                 d.local_settled = true;
             }
             let payload = std::mem::take(&mut d.payload);
+            let mark = self.output.len();
             self.write_performative(channel, &p, &payload[start..end]);
+            debug_assert!(
+                measured || self.output.len() - mark - 8 - (end - start) <= bound,
+                "TRANSFER_MAX_LEN is too small"
+            );
             let d = self.deliveries.get_mut(did).expect("queued delivery");
             d.payload = payload;
             if let Performative::Transfer(Transfer {
