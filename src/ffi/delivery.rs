@@ -61,7 +61,7 @@ fn with_delivery<R: Copy>(
         };
         // SAFETY: a delivery handle's messenger outlives it.
         match unsafe { state(h.messenger) } {
-            Some(st) => f(h, st),
+            Some(mut st) => f(h, &mut st),
             None => default,
         }
     })

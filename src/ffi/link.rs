@@ -103,7 +103,7 @@ fn with_link<R: Copy>(
         };
         // SAFETY: a link handle's messenger outlives it.
         match unsafe { state(h.messenger) } {
-            Some(st) => f(h, st),
+            Some(mut st) => f(h, &mut st),
             None => default,
         }
     })

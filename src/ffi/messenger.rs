@@ -5,7 +5,8 @@
 //! `pn_messenger_interrupt` may run on another thread: it reads the interrupter field
 //! through the raw pointer and never forms a reference to the rest, so it cannot alias the
 //! `&mut State` of a call blocking on the owning thread. Every other export borrows the
-//! `State` field alone.
+//! `State` field alone, through a guard: a call made while another call on the same
+//! messenger runs (a tracer calling back in) finds it busy and gets the NULL-handle result.
 //!
 //! Objects the messenger hands out (subscriptions, links, deliveries and their termini and
 //! conditions) are small boxes owned by the `State` and freed with the messenger, so their
@@ -36,6 +37,7 @@ use crate::messenger::net::Interrupter;
 use crate::messenger::store::Status;
 use crate::messenger::{DeliveryRef, LinkRef, MResult, Messenger};
 use libc::{c_char, c_int, c_void};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::ffi::CString;
 
@@ -85,7 +87,11 @@ pub const PN_FLAGS_ALLOW_INSECURE_MECHS: c_int = 0x2;
 pub(crate) struct MessengerHandle {
     /// Read from any thread by `pn_messenger_interrupt`; never written after creation.
     interrupter: Interrupter,
+    /// Set while a call borrows `state`, so that a call made from inside it (a tracer
+    /// calling back into the messenger) finds the messenger busy instead of aliasing it.
     /// Used only by the thread that drives the messenger.
+    busy: Cell<bool>,
+    /// Used only by the thread that drives the messenger, through a [`StateGuard`].
     state: State,
 }
 
@@ -187,19 +193,49 @@ impl State {
     }
 }
 
-/// The state behind a messenger handle; `None` for NULL.
+/// Exclusive use of a messenger's state, for as long as it lives.
+pub(crate) struct StateGuard<'a> {
+    busy: &'a Cell<bool>,
+    state: &'a mut State,
+}
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        self.state
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        self.state
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        self.busy.set(false);
+    }
+}
+
+/// The state behind a messenger handle; `None` for NULL, or while another call on this
+/// messenger is running (a re-entrant call from a callback).
 ///
 /// # Safety
-/// `me` must be NULL or a live handle from `pn_messenger`, used on the thread driving it,
-/// with no other borrow of its state alive.
-pub(crate) unsafe fn state<'a>(me: *mut MessengerHandle) -> Option<&'a mut State> {
+/// `me` must be NULL or a live handle from `pn_messenger`, used on the thread driving it.
+pub(crate) unsafe fn state<'a>(me: *mut MessengerHandle) -> Option<StateGuard<'a>> {
     if me.is_null() {
-        None
-    } else {
-        // SAFETY: per the contract; only the `state` field is borrowed, never the
-        // interrupter another thread may be reading.
-        Some(unsafe { &mut (*me).state })
+        return None;
     }
+    // SAFETY: per the contract `me` is live; `busy` is only used by this thread.
+    let busy = unsafe { &(*me).busy };
+    if busy.replace(true) {
+        return None;
+    }
+    // SAFETY: no other borrow of the state exists (`busy` was clear). Only the `state`
+    // field is borrowed, never the interrupter another thread may be reading.
+    let state = unsafe { &mut (*me).state };
+    Some(StateGuard { busy, state })
 }
 
 /// Run `f` on a messenger's state; `default` for NULL. A panic becomes `default` and an
@@ -208,16 +244,13 @@ pub(crate) unsafe fn state<'a>(me: *mut MessengerHandle) -> Option<&'a mut State
 fn with_messenger<R>(m: *mut pn_messenger_t, default: R, f: impl FnOnce(&mut State) -> R) -> R {
     let me = m as *mut MessengerHandle;
     // SAFETY: `m` is NULL or a live pn_messenger_t handed out by this library.
-    let Some(st) = (unsafe { state(me) }) else {
+    let Some(mut st) = (unsafe { state(me) }) else {
         return default;
     };
-    match guard!(None, { Some(f(st)) }) {
+    match guard!(None, { Some(f(&mut st)) }) {
         Some(value) => value,
         None => {
-            // SAFETY: as above; the panicking borrow has ended.
-            if let Some(st) = unsafe { state(me) } {
-                st.messenger.error_mut().set(PN_ERR, Some("internal error"));
-            }
+            st.messenger.error_mut().set(PN_ERR, Some("internal error"));
             default
         }
     }
@@ -270,6 +303,7 @@ pub extern "C" fn pn_messenger(name: *const c_char) -> *mut pn_messenger_t {
         let c_name = CString::new(messenger.name()).unwrap_or_default();
         let handle = MessengerHandle {
             interrupter: messenger.interrupter(),
+            busy: Cell::new(false),
             state: State {
                 messenger,
                 name: c_name,
@@ -640,14 +674,22 @@ pub extern "C" fn pn_subscription_set_context(sub: *mut pn_subscription_t, conte
 #[no_mangle]
 #[deprecated(note = "Use the Proactor API or Qpid Proton C++")]
 pub extern "C" fn pn_subscription_address(sub: *mut pn_subscription_t) -> *const c_char {
-    with_subscription(sub, std::ptr::null(), |s| {
-        // SAFETY: a subscription handle's messenger outlives it; the subscription box is
-        // a separate allocation, not part of the borrowed state.
-        let Some(st) = (unsafe { state(s.messenger) }) else {
+    // Read what is needed and let go of the handle: the wait runs the messenger, whose
+    // tracer may call back into this subscription.
+    let Some((me, index)) = with_subscription(sub, None, |s| Some((s.messenger, s.index))) else {
+        return std::ptr::null();
+    };
+    guard!(std::ptr::null(), {
+        // SAFETY: a subscription handle's messenger outlives it.
+        let Some(mut st) = (unsafe { state(me) }) else {
             return std::ptr::null();
         };
-        s.address = st.messenger.subscription_address(s.index);
-        c_ptr(&s.address)
+        let address = st.messenger.subscription_address(index);
+        drop(st);
+        with_subscription(sub, std::ptr::null(), |s| {
+            s.address = address;
+            c_ptr(&s.address)
+        })
     })
 }
 
@@ -1243,6 +1285,44 @@ mod tests {
         assert!(start.elapsed() >= std::time::Duration::from_millis(50));
         assert_eq!(waker.join().unwrap(), 0);
         assert_eq!(pn_messenger_errno(m), 0);
+        pn_messenger_free(m);
+    }
+
+    thread_local! {
+        static TRACED: std::cell::RefCell<(*mut pn_messenger_t, Vec<c_int>)> =
+            const { std::cell::RefCell::new((std::ptr::null_mut(), Vec::new())) };
+    }
+
+    unsafe extern "C" fn reentrant_tracer(_: *mut pn_transport_t, _: *const c_char) {
+        TRACED.with(|t| {
+            let mut t = t.borrow_mut();
+            let m = t.0;
+            // A call from inside a running call finds the messenger busy.
+            let outgoing = pn_messenger_outgoing(m);
+            t.1.push(outgoing);
+        });
+    }
+
+    #[test]
+    fn a_tracer_calling_back_into_its_messenger_finds_it_busy() {
+        std::env::set_var("PN_TRACE_FRM", "1");
+        let m = pn_messenger(cstring("traced").as_ptr());
+        std::env::remove_var("PN_TRACE_FRM");
+        TRACED.with(|t| t.borrow_mut().0 = m);
+        pn_messenger_set_tracer(m, Some(reentrant_tracer));
+        let address = cstring(&format!("amqp://127.0.0.1:{}/q", free_port()));
+        let msg = pn_message();
+        pn_message_set_address(msg, address.as_ptr());
+        assert_eq!(pn_messenger_put(m, msg), 0);
+        pn_messenger_set_timeout(m, 2000);
+        assert_eq!(pn_messenger_send(m, -1), 0); // refused: the message is aborted
+        TRACED.with(|t| {
+            let t = t.borrow();
+            assert!(!t.1.is_empty(), "the tracer was called");
+            assert!(t.1.iter().all(|&n| n == 0), "{:?}", t.1);
+        });
+        assert_eq!(pn_messenger_outgoing(m), 0);
+        pn_message_free(msg);
         pn_messenger_free(m);
     }
 
