@@ -11,7 +11,7 @@
 //! buffers of the text fields and user-id, so decoding or building similar messages into
 //! the same object stops allocating. `encode_into` writes straight into a caller's buffer.
 
-use crate::codec::decoder::{Descriptor, Field, Reader};
+use crate::codec::decoder::{self, Descriptor, Field, Reader};
 use crate::codec::encoder::{self, Buffer, ClipSink};
 use crate::codec::{Data, Scalar, Type};
 use crate::error::{ErrorSlot, Result};
@@ -355,6 +355,11 @@ impl Message {
         self.id_tree(which).first_scalar()
     }
 
+    /// The type of the id's value (a data view may hold a compound one).
+    pub fn id_type(&self, which: IdField) -> Option<Type> {
+        self.id_tree(which).first_type()
+    }
+
     /// Set an id. Without a data view only null, ulong, uuid, binary and string are kept;
     /// other types become null, as in proton.
     pub fn set_id(&mut self, which: IdField, value: Scalar<'_>) -> Result<()> {
@@ -474,12 +479,12 @@ impl Message {
     fn encode_properties(&self, out: &mut impl Buffer) {
         let time = |t: i64| (t != 0).then_some(Scalar::Timestamp(t));
         let mut list = encoder::FieldList::begin(out, section::PROPERTIES);
-        list.field(out, self.get_id(IdField::MessageId));
+        list.field(out, self.wire_id(IdField::MessageId));
         list.field(out, self.user_id.as_deref().map(Scalar::Binary));
         list.field(out, string(&self.address));
         list.field(out, string(&self.subject));
         list.field(out, string(&self.reply_to));
-        list.field(out, self.get_id(IdField::CorrelationId));
+        list.field(out, self.wire_id(IdField::CorrelationId));
         list.field(out, symbol(&self.content_type));
         list.field(out, symbol(&self.content_encoding));
         list.field(out, time(self.expiry_time));
@@ -509,47 +514,80 @@ impl Message {
     // ---- decoding ----
 
     /// Replace this message with the one encoded in `bytes`.
+    ///
+    /// As in proton-c 0.37: a repeated section replaces the earlier one; header and
+    /// properties fields are read within the list's size and only with their AMQP types
+    /// (ids only as ulong, uuid, binary or string); a null section leaves its tree empty;
+    /// an unknown section goes into the body as the described value it is. Unlike 0.37,
+    /// input that is not a sequence of sections is an error, and the message is cleared
+    /// first. Every tree is left rewound, ready for `pn_data_next`.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<()> {
         self.clear();
         let mut reader = Reader::new(bytes);
-        while !reader.at_end() {
-            let descriptor = reader.descriptor()?;
-            match descriptor {
-                Descriptor::Code(section::HEADER) => self.decode_header(&mut reader)?,
-                Descriptor::Code(section::PROPERTIES) => self.decode_properties(&mut reader)?,
-                Descriptor::Code(section::DELIVERY_ANNOTATIONS) => {
-                    reader.decode_into(&mut self.instructions)?
-                }
-                Descriptor::Code(section::MESSAGE_ANNOTATIONS) => {
-                    reader.decode_into(&mut self.annotations)?
-                }
-                Descriptor::Code(section::APPLICATION_PROPERTIES) => {
-                    reader.decode_into(&mut self.properties)?
-                }
-                Descriptor::Code(section::FOOTER) => {
-                    reader.field()?;
-                }
-                Descriptor::Code(
-                    code @ (section::DATA | section::AMQP_SEQUENCE | section::AMQP_VALUE),
-                ) => {
-                    self.inferred = code != section::AMQP_VALUE;
-                    reader.decode_into(&mut self.body)?;
-                }
-                _ => {
-                    // Unknown section: keep its value in the body, as proton does.
-                    reader.decode_into(&mut self.body)?;
-                }
+        let result = (|| {
+            while !reader.at_end() {
+                let section_bytes = reader.raw_value()?;
+                self.decode_section(section_bytes)?;
             }
+            Ok(())
+        })();
+        for tree in [
+            &mut self.id,
+            &mut self.correlation_id,
+            &mut self.instructions,
+            &mut self.annotations,
+            &mut self.properties,
+            &mut self.body,
+        ] {
+            tree.rewind();
         }
-        Ok(())
+        result
     }
 
-    fn decode_header(&mut self, reader: &mut Reader<'_>) -> Result<()> {
-        let count = reader.list_header()?;
-        for index in 0..count {
-            let Field::Scalar(value) = reader.field()? else {
-                continue;
-            };
+    fn decode_section(&mut self, section_bytes: &[u8]) -> Result<()> {
+        let mut reader = Reader::new(section_bytes);
+        if reader.peek() != Some(0x00) {
+            // A bare value where a section belongs: proton takes it as the body.
+            self.body.clear();
+            return decoder::decode(&mut self.body, section_bytes).map(drop);
+        }
+        let code = match reader.descriptor()? {
+            Descriptor::Code(code) => Some(code),
+            _ => None,
+        };
+        let tree = match code {
+            Some(section::HEADER) => return self.decode_header(reader.rest()),
+            Some(section::PROPERTIES) => return self.decode_properties(reader.rest()),
+            Some(section::FOOTER) => return Ok(()),
+            Some(section::DELIVERY_ANNOTATIONS) => &mut self.instructions,
+            Some(section::MESSAGE_ANNOTATIONS) => &mut self.annotations,
+            Some(section::APPLICATION_PROPERTIES) => &mut self.properties,
+            Some(code @ (section::DATA | section::AMQP_SEQUENCE | section::AMQP_VALUE)) => {
+                self.inferred = code != section::AMQP_VALUE;
+                &mut self.body
+            }
+            _ => {
+                // Unknown section: the body holds it as the described value it is.
+                self.body.clear();
+                return decoder::decode(&mut self.body, section_bytes).map(drop);
+            }
+        };
+        tree.clear();
+        if reader.peek() == Some(0x40) {
+            return Ok(());
+        }
+        reader.decode_into(tree)
+    }
+
+    /// Header fields, read within the list's size; a repeated header replaces the first.
+    fn decode_header(&mut self, list: &[u8]) -> Result<()> {
+        self.durable = false;
+        self.priority = DEFAULT_PRIORITY;
+        self.ttl = 0;
+        self.first_acquirer = false;
+        self.delivery_count = 0;
+        let mut fields = FieldReader::new(list)?;
+        while let Some((index, value)) = fields.next()? {
             match (index, value) {
                 (0, Scalar::Bool(v)) => self.durable = v,
                 (1, Scalar::Ubyte(v)) => self.priority = v,
@@ -562,53 +600,114 @@ impl Message {
         Ok(())
     }
 
-    fn decode_properties(&mut self, reader: &mut Reader<'_>) -> Result<()> {
-        let count = reader.list_header()?;
-        for index in 0..count {
-            let Field::Scalar(value) = reader.field()? else {
-                continue;
-            };
-            let text = match value {
-                Scalar::String(b) | Scalar::Symbol(b) => Some(b),
-                _ => None,
-            };
+    /// Properties fields, read within the list's size; a repeated section replaces the
+    /// first.
+    fn decode_properties(&mut self, list: &[u8]) -> Result<()> {
+        for field in TextField::ALL {
+            self.set_text(field, None);
+        }
+        self.set_user_id(None);
+        self.id.clear();
+        self.correlation_id.clear();
+        self.expiry_time = 0;
+        self.creation_time = 0;
+        self.group_sequence = 0;
+        let mut fields = FieldReader::new(list)?;
+        while let Some((index, value)) = fields.next()? {
             match (index, value) {
                 (0, v) => self.decode_id(IdField::MessageId, v)?,
                 (1, Scalar::Binary(b)) => self.set_user_id(Some(b)),
-                (2, _) => self.set_text(TextField::Address, text),
-                (3, _) => self.set_text(TextField::Subject, text),
-                (4, _) => self.set_text(TextField::ReplyTo, text),
+                (2, Scalar::String(b)) => self.set_text(TextField::Address, Some(b)),
+                (3, Scalar::String(b)) => self.set_text(TextField::Subject, Some(b)),
+                (4, Scalar::String(b)) => self.set_text(TextField::ReplyTo, Some(b)),
                 (5, v) => self.decode_id(IdField::CorrelationId, v)?,
-                (6, _) => self.set_text(TextField::ContentType, text),
-                (7, _) => self.set_text(TextField::ContentEncoding, text),
+                (6, Scalar::Symbol(b)) => self.set_text(TextField::ContentType, Some(b)),
+                (7, Scalar::Symbol(b)) => self.set_text(TextField::ContentEncoding, Some(b)),
                 (8, Scalar::Timestamp(t)) => self.expiry_time = t,
                 (9, Scalar::Timestamp(t)) => self.creation_time = t,
-                (10, _) => self.set_text(TextField::GroupId, text),
+                (10, Scalar::String(b)) => self.set_text(TextField::GroupId, Some(b)),
                 (11, Scalar::Uint(v)) => self.group_sequence = v,
-                (12, _) => self.set_text(TextField::ReplyToGroupId, text),
+                (12, Scalar::String(b)) => self.set_text(TextField::ReplyToGroupId, Some(b)),
                 _ => {}
             }
         }
         Ok(())
     }
 
-    /// Store a decoded id, turning non-negative int and long ids into ulong (a common
-    /// interop fix proton applies).
+    /// Store a decoded id; like proton, only the types AMQP allows for ids are kept.
     fn decode_id(&mut self, which: IdField, value: Scalar<'_>) -> Result<()> {
-        let value = match value {
-            Scalar::Int(v) if v >= 0 => Scalar::Ulong(v as u64),
-            Scalar::Long(v) if v >= 0 => Scalar::Ulong(v as u64),
-            v => v,
-        };
         let tree = match which {
             IdField::MessageId => &mut self.id,
             IdField::CorrelationId => &mut self.correlation_id,
         };
         tree.clear();
-        if value != Scalar::Null {
+        if is_id_type(&value) {
             tree.put(value)?;
         }
         Ok(())
+    }
+
+    /// An id as it goes on the wire. Proton 0.37 writes the id types AMQP allows plus
+    /// the other unsigned, boolean, timestamp and symbol values a data view may hold;
+    /// signed, floating, char and decimal values are left out.
+    fn wire_id(&self, which: IdField) -> Option<Scalar<'_>> {
+        self.get_id(which).filter(|v| {
+            is_id_type(v)
+                || matches!(
+                    v,
+                    Scalar::Bool(_)
+                        | Scalar::Ubyte(_)
+                        | Scalar::Ushort(_)
+                        | Scalar::Uint(_)
+                        | Scalar::Timestamp(_)
+                        | Scalar::Symbol(_)
+                )
+        })
+    }
+}
+
+/// The id types AMQP defines (ulong, uuid, binary, string); proton encodes and decodes
+/// only these.
+fn is_id_type(value: &Scalar<'_>) -> bool {
+    matches!(
+        value,
+        Scalar::Ulong(_) | Scalar::Uuid(_) | Scalar::Binary(_) | Scalar::String(_)
+    )
+}
+
+/// Reads the scalar fields of one encoded list, stopping at its size or its count.
+struct FieldReader<'a> {
+    reader: Reader<'a>,
+    index: u32,
+    count: u32,
+}
+
+impl<'a> FieldReader<'a> {
+    fn new(list: &'a [u8]) -> Result<Self> {
+        // Bound the reader by the list's own size so that a count larger than its
+        // content cannot swallow what follows.
+        let mut outer = Reader::new(list);
+        let bounded = outer.raw_value()?;
+        let mut reader = Reader::new(bounded);
+        // A section whose value is not a list has no fields (proton ignores it).
+        let count = reader.list_header().unwrap_or(0);
+        Ok(FieldReader {
+            reader,
+            index: 0,
+            count,
+        })
+    }
+
+    /// The next field that is a scalar, with its index; compound fields are skipped.
+    fn next(&mut self) -> Result<Option<(u32, Scalar<'a>)>> {
+        while self.index < self.count && !self.reader.at_end() {
+            let index = self.index;
+            self.index += 1;
+            if let Field::Scalar(value) = self.reader.field()? {
+                return Ok(Some((index, value)));
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -12,6 +12,9 @@
 #include <proton/message.h>
 
 /* All fields of a message, without touching the legacy id views. */
+/* Prefix for the section lines of dump(): INFO where we deliberately differ from 0.37. */
+static const char *section_prefix = "    ";
+
 static void dump(const char *label, pn_message_t *m)
 {
   printf("  [%s]\n", label);
@@ -39,13 +42,13 @@ static void dump(const char *label, pn_message_t *m)
   print_cstr(pn_message_get_group_id(m));
   printf(" group_sequence=%" PRIu32 " reply_to_group_id=", pn_message_get_group_sequence(m));
   print_cstr(pn_message_get_reply_to_group_id(m));
-  printf("\n    instructions: ");
+  printf("\n%sinstructions: ", section_prefix);
   print_format(pn_message_instructions(m));
-  printf("\n    annotations: ");
+  printf("\n%sannotations: ", section_prefix);
   print_format(pn_message_annotations(m));
-  printf("\n    properties: ");
+  printf("\n%sproperties: ", section_prefix);
   print_format(pn_message_properties(m));
-  printf("\n    body: ");
+  printf("\n%sbody: ", section_prefix);
   print_format(pn_message_body(m));
   printf("\n    errno=%d error_code=%d error_text=", pn_message_errno(m), pn_error_code(pn_message_error(m)));
   print_cstr(pn_error_text(pn_message_error(m)));
@@ -631,13 +634,15 @@ static void decode_cases(void)
       {"valid + garbage", "\x00\x53\x70\x45\xff", 5},
       {"truncated string body", "\x00\x53\x77\xa1\x10hi", 6},
   };
+  /* 0.37 returns 0 for all of these and keeps whatever it half-decoded in the body; ours
+   * deliberately reports PN_UNDERFLOW/PN_ARG_ERR with a text, so these lines are
+   * informational. */
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     pn_message_t *m = pn_message();
     int rc = pn_message_decode(m, bad[i].bytes, bad[i].n);
-    printf("  %s: rc=%d(%s) errno=%d text=", bad[i].label, rc, pn_code(rc), pn_message_errno(m));
+    printf(INFO "%s: rc=%d(%s) errno=%d text=", bad[i].label, rc, pn_code(rc), pn_message_errno(m));
     print_cstr(pn_error_text(pn_message_error(m)));
     printf("\n");
-    dump(bad[i].label, m);
     pn_message_free(m);
   }
 
@@ -662,6 +667,9 @@ static void decode_cases(void)
     pn_data_fill(pn_message_body(m), "S", "old-body");
     int rc = pn_message_decode(m, ENC, ENC_N);
     printf("  decode rc=%d\n", rc);
+    /* Ours clears the target first (as proton <= 0.36 did and the Python API promises);
+     * 0.37 keeps sections the new encoding lacks: those lines are informational. */
+    section_prefix = INFO "  ";
     dump("dirty target after decode", m);
     pn_message_free(src);
 
@@ -670,6 +678,7 @@ static void decode_cases(void)
     rc = pn_message_decode(m, ENC, ENC_N);
     printf("  decode of an empty message rc=%d\n", rc);
     dump("after decoding an empty message", m);
+    section_prefix = "    ";
     pn_message_free(empty);
     pn_message_free(m);
   }

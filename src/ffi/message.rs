@@ -52,6 +52,18 @@ fn get_text(msg: *mut pn_message_t, field: TextField) -> *const c_char {
     })
 }
 
+/// An id as an atom: its scalar, or just the type of a compound value in a data view.
+fn id_atom(m: &Message, which: IdField) -> pn_atom_t {
+    match (m.get_id(which), m.id_type(which)) {
+        (Some(s), _) => pn_atom_t::from_scalar(&s),
+        (None, Some(t)) => pn_atom_t {
+            type_: t.code(),
+            ..pn_atom_t::null()
+        },
+        (None, None) => pn_atom_t::null(),
+    }
+}
+
 /// Allocate an empty message. The caller owns it (pn_message_free).
 #[no_mangle]
 pub extern "C" fn pn_message() -> *mut pn_message_t {
@@ -336,10 +348,7 @@ pub extern "C" fn pn_message_id(msg: *mut pn_message_t) -> *mut pn_data_t {
 /// The message-id as an atom (type PN_NULL when unset); bytes point into the message.
 #[no_mangle]
 pub extern "C" fn pn_message_get_id(msg: *mut pn_message_t) -> pn_msgid_t {
-    with_msg(msg, pn_atom_t::null(), |m| {
-        m.get_id(IdField::MessageId)
-            .map_or(pn_atom_t::null(), |s| pn_atom_t::from_scalar(&s))
-    })
+    with_msg(msg, pn_atom_t::null(), |m| id_atom(m, IdField::MessageId))
 }
 
 /// Set the message-id from an atom (bytes are copied). Without a data view only null,
@@ -370,8 +379,7 @@ pub extern "C" fn pn_message_correlation_id(msg: *mut pn_message_t) -> *mut pn_d
 #[no_mangle]
 pub extern "C" fn pn_message_get_correlation_id(msg: *mut pn_message_t) -> pn_msgid_t {
     with_msg(msg, pn_atom_t::null(), |m| {
-        m.get_id(IdField::CorrelationId)
-            .map_or(pn_atom_t::null(), |s| pn_atom_t::from_scalar(&s))
+        id_atom(m, IdField::CorrelationId)
     })
 }
 
