@@ -247,6 +247,9 @@ static void fill_tests(void)
   pn_data_clear(D);
   printf(INFO);
   filled("@DT[sii]", pn_data_fill(D, "@DT[sii]", PN_INT, "desc", 1, 2));
+  /* 0.37 encodes a described element of an int array with leftover node memory (the
+   * bytes vary between runs): informational. */
+  printf(INFO);
   FILL("@T[Dsi]", PN_INT, "desc", 1);
   FILL("[?i?i]", 1, 5, 0, 6);
   FILL("[?DL[i]]", 0, (uint64_t)0x24, 9);

