@@ -1422,10 +1422,12 @@ impl Connection {
             hostname: self.config.hostname.clone(),
             max_frame_size: self.config.max_frame_size,
             channel_max: self.config.channel_max,
+            // Advertise half our timeout, as proton does (spec 2.4.5): peers that send
+            // empty frames only every advertised interval then still beat our limit.
             idle_time_out: self
                 .config
                 .idle_timeout
-                .map(|d| d.as_millis().min(u32::MAX as u128) as u32),
+                .map(|d| (d.as_millis() / 2).min(u32::MAX as u128) as u32),
             ..Open::default()
         };
         self.write_performative(0, &Performative::Open(open), &[]);
