@@ -531,9 +531,9 @@ impl Message {
             }
             Ok(())
         })();
+        // The id views stay on their value, as proton leaves them (legacy Python reads
+        // them with `get_object()` without moving).
         for tree in [
-            &mut self.id,
-            &mut self.correlation_id,
             &mut self.instructions,
             &mut self.annotations,
             &mut self.properties,
@@ -699,6 +699,8 @@ impl<'a> FieldReader<'a> {
     }
 
     /// The next field that is a scalar, with its index; compound fields are skipped.
+    /// (Inlined: the value comes back in registers, not through memory.)
+    #[inline(always)]
     fn next(&mut self) -> Result<Option<(u32, Scalar<'a>)>> {
         while self.index < self.count && !self.reader.at_end() {
             let index = self.index;
