@@ -547,8 +547,12 @@ impl Message {
     fn decode_section(&mut self, section_bytes: &[u8]) -> Result<()> {
         let mut reader = Reader::new(section_bytes);
         if reader.peek() != Some(0x00) {
-            // A bare value where a section belongs: proton takes it as the body.
+            // A bare value where a section belongs: proton takes it as the body (a null,
+            // like a null section, leaves the body empty, so re-encoding is stable).
             self.body.clear();
+            if reader.peek() == Some(0x40) {
+                return Ok(());
+            }
             return decoder::decode(&mut self.body, section_bytes).map(drop);
         }
         let code = match reader.descriptor()? {
@@ -675,11 +679,10 @@ fn is_id_type(value: &Scalar<'_>) -> bool {
     )
 }
 
-/// Reads the scalar fields of one encoded list, stopping at its size or its count.
+/// Reads the scalar fields of one encoded list, up to the end of its size.
 struct FieldReader<'a> {
     reader: Reader<'a>,
     index: u32,
-    count: u32,
 }
 
 impl<'a> FieldReader<'a> {
@@ -690,23 +693,25 @@ impl<'a> FieldReader<'a> {
         let bounded = outer.raw_value()?;
         let mut reader = Reader::new(bounded);
         // A section whose value is not a list has no fields (proton ignores it).
-        let count = reader.list_header().unwrap_or(0);
-        Ok(FieldReader {
-            reader,
-            index: 0,
-            count,
-        })
+        if reader.list_header().is_err() {
+            reader = Reader::new(&[]);
+        }
+        Ok(FieldReader { reader, index: 0 })
     }
 
     /// The next field that is a scalar, with its index; compound fields are skipped.
     /// (Inlined: the value comes back in registers, not through memory.)
     #[inline(always)]
     fn next(&mut self) -> Result<Option<(u32, Scalar<'a>)>> {
-        while self.index < self.count && !self.reader.at_end() {
+        // Like proton, the list's size decides how many fields there are, not its count.
+        while !self.reader.at_end() {
             let index = self.index;
             self.index += 1;
-            if let Field::Scalar(value) = self.reader.field()? {
-                return Ok(Some((index, value)));
+            match self.reader.field() {
+                Ok(Field::Scalar(value)) => return Ok(Some((index, value))),
+                Ok(Field::Compound) => {}
+                // Bytes inside the list's size that are not a value: the rest is skipped.
+                Err(_) => return Ok(None),
             }
         }
         Ok(None)
