@@ -43,6 +43,7 @@ cp $(1) $(2).tmp
 mv -f $(2).tmp $(2)
 endef
 
+.PHONY: fuzz
 .PHONY: all help headers deps test test-rust test-symbols test-abi test-c test-python \
 	test-demo demo bench install clean
 
@@ -117,6 +118,11 @@ demo: $(DEMO_DIR)/message_demo
 ## bench: the benchmarks (c-tests/bench/run.sh)
 bench: $(BUILD_FIRST)
 	@$(call run-script,c-tests/bench/run.sh)
+	cargo bench --bench engine
+
+# A bounded fuzz run (60 s split across the targets in fuzz/; FUZZ_SECONDS=n to change).
+fuzz:
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
 # run-script SCRIPT: run a suite script with TEST_ENV; a missing script is a failure.
 define run-script
