@@ -49,7 +49,7 @@ type Step<T = ()> = std::result::Result<T, Fail>;
 /// Decode one value from `input` into `data` after its cursor; returns bytes consumed.
 pub fn decode(data: &mut Data, input: &[u8]) -> Result<usize> {
     let mut reader = Reader::new(input);
-    match reader.value(data, Place::Cursor, 0) {
+    match reader.value(data) {
         Ok(_) => Ok(reader.pos),
         Err(fail) => {
             let e = Error::from(fail);
@@ -132,7 +132,7 @@ impl<'a> Reader<'a> {
 
     /// Decode the next value into `data` after its cursor.
     pub fn decode_into(&mut self, data: &mut Data) -> Result<()> {
-        self.value(data, Place::Cursor, 0)?;
+        self.value(data)?;
         Ok(())
     }
 
@@ -259,47 +259,124 @@ impl<'a> Reader<'a> {
         self.input.len() - self.pos
     }
 
-    /// A value with its own constructor.
-    #[inline(always)]
-    fn value(&mut self, data: &mut Data, place: Place, depth: usize) -> Step<NodeId> {
-        let ctor = self.u8()?;
-        self.value_after(ctor, data, place, depth)
+    /// Decode one value into `data` after its cursor; its children are appended under
+    /// it. Iterative, with the open compounds on an explicit stack, so that the reading
+    /// position and the current compound stay in registers; the checks and their order
+    /// are those of a recursive descent (which proton's error codes depend on).
+    fn value(&mut self, data: &mut Data) -> Step<NodeId> {
+        // A local copy of the reader: its position lives in a register.
+        let mut r = Reader {
+            input: self.input,
+            pos: self.pos,
+        };
+        let result = r.value_tree(data);
+        self.pos = r.pos;
+        result
     }
 
-    /// The rest of a value whose constructor `ctor` has been read. Scalars are decoded
-    /// right here (in the loop over a compound's children); compounds recurse.
     #[inline(always)]
-    fn value_after(
-        &mut self,
-        ctor: u8,
-        data: &mut Data,
-        place: Place,
-        depth: usize,
-    ) -> Step<NodeId> {
-        if depth >= MAX_DEPTH {
-            return Err(Fail::TooDeep);
-        }
-        match ctor {
-            0x00 | 0xc0 | 0xc1 | 0xd0 | 0xd1 | 0xe0 | 0xf0 => {
-                self.compound(ctor, data, place, depth)
+    fn value_tree(&mut self, data: &mut Data) -> Step<NodeId> {
+        // The innermost open compound (at first the top level, node 0) and the ones it is
+        // nested in; the value being read goes after `top.prev` under `top.node`.
+        let mut top = Frame::new(0, 1, Kind::Own);
+        let mut outer = Stack::new();
+        loop {
+            let ctor = match top.kind {
+                Kind::Elements(ctor) => ctor,
+                Kind::Described if top.prev == 0 && self.peek() == Some(0x00) => {
+                    // A descriptor may not itself be described (proton rejects it too).
+                    return Err(Fail::Invalid);
+                }
+                _ => self.u8()?,
+            };
+            if outer.len() >= MAX_DEPTH {
+                return Err(Fail::TooDeep);
             }
-            _ => self.scalar_value(ctor, data, place),
+            let place = top.place();
+            let mut id = match ctor {
+                0x00 => {
+                    let id = put(data, place, Atom::Described)?;
+                    outer.push(std::mem::replace(
+                        &mut top,
+                        Frame::new(id, 2, Kind::Described),
+                    ));
+                    continue;
+                }
+                0xc0 | 0xc1 | 0xd0 | 0xd1 => {
+                    let count = self.sized_header(ctor & 0xf0 == 0xd0)?;
+                    let atom = if ctor & 0x0f == 0 {
+                        Atom::List
+                    } else {
+                        Atom::Map
+                    };
+                    let id = put(data, place, atom)?;
+                    if count > 0 {
+                        outer.push(std::mem::replace(
+                            &mut top,
+                            Frame::new(id, count, Kind::Own),
+                        ));
+                        continue;
+                    }
+                    id
+                }
+                0xe0 | 0xf0 => {
+                    let count = self.sized_header(ctor == 0xf0)?;
+                    let elem_ctor = self.u8()?;
+                    let described = elem_ctor == 0x00;
+                    let id = put(
+                        data,
+                        place,
+                        Atom::Array {
+                            described,
+                            elem: None,
+                        },
+                    )?;
+                    if described {
+                        // The descriptor, then the element constructor and the elements.
+                        let frame = Frame::new(id, count, Kind::ArrayDescriptor);
+                        outer.push(std::mem::replace(&mut top, frame));
+                        continue;
+                    }
+                    let elem = element_type(elem_ctor)?;
+                    if count > 0 {
+                        let frame = Frame::new(id, count, Kind::Elements(elem_ctor));
+                        outer.push(std::mem::replace(&mut top, frame));
+                        continue;
+                    }
+                    data.set_array_elem(id, Some(elem));
+                    id
+                }
+                _ => self.scalar_node(ctor, data, place)?,
+            };
+            // `id` is complete: the next child of `top`, which may be complete in turn.
+            loop {
+                if top.node == 0 {
+                    return Ok(id);
+                }
+                top.prev = id;
+                if let Kind::ArrayDescriptor = top.kind {
+                    let elem_ctor = self.u8()?;
+                    element_type(elem_ctor)?;
+                    top.kind = Kind::Elements(elem_ctor);
+                } else {
+                    top.left -= 1;
+                }
+                if top.left > 0 {
+                    break;
+                }
+                if let Kind::Elements(elem_ctor) = top.kind {
+                    // Proton names the element type only once the whole array has decoded.
+                    data.set_array_elem(top.node, constructor_type(elem_ctor));
+                }
+                id = top.node;
+                top = outer.pop();
+            }
         }
     }
 
-    /// A described value, list, map or array whose constructor `ctor` has been read.
-    #[inline(never)]
-    fn compound(&mut self, ctor: u8, data: &mut Data, place: Place, depth: usize) -> Step<NodeId> {
-        match ctor {
-            0x00 => self.described(data, place, depth),
-            0xe0 | 0xf0 => self.array_value(data, place, ctor == 0xf0, depth),
-            _ => self.list_or_map(ctor, data, place, depth),
-        }
-    }
-
-    /// A scalar (or list0) whose constructor `ctor` has been read.
+    /// A scalar (or list0) whose constructor `ctor` has been read, put at `place`.
     #[inline(always)]
-    fn scalar_value(&mut self, ctor: u8, data: &mut Data, place: Place) -> Step<NodeId> {
+    fn scalar_node(&mut self, ctor: u8, data: &mut Data, place: Place) -> Step<NodeId> {
         // Payload first, then the node: a short input adds nothing.
         match ctor {
             0x40 => put(data, place, Atom::Null),
@@ -360,39 +437,6 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    fn described(&mut self, data: &mut Data, place: Place, depth: usize) -> Step<NodeId> {
-        let id = put(data, place, Atom::Described)?;
-        // A descriptor may not itself be described (proton rejects it too).
-        if self.peek() == Some(0x00) {
-            return Err(Fail::Invalid);
-        }
-        let descriptor = self.value(data, Place::Child(id, 0), depth + 1)?;
-        self.value(data, Place::Child(id, descriptor), depth + 1)?;
-        Ok(id)
-    }
-
-    #[inline]
-    fn list_or_map(
-        &mut self,
-        ctor: u8,
-        data: &mut Data,
-        place: Place,
-        depth: usize,
-    ) -> Step<NodeId> {
-        let count = self.sized_header(ctor & 0xf0 == 0xd0)?;
-        let atom = if ctor & 0x0f == 0 {
-            Atom::List
-        } else {
-            Atom::Map
-        };
-        let id = put(data, place, atom)?;
-        let mut prev = 0;
-        for _ in 0..count {
-            prev = self.value(data, Place::Child(id, prev), depth + 1)?;
-        }
-        Ok(id)
-    }
-
     /// Read a compound's size and count. The size must fit the input (else underflow) and
     /// cover the count field (else invalid), checked in proton's order.
     fn sized_header(&mut self, wide: bool) -> Step<u32> {
@@ -413,42 +457,6 @@ impl<'a> Reader<'a> {
             return Err(Fail::Invalid);
         }
         Ok(count)
-    }
-
-    #[inline]
-    fn array_value(
-        &mut self,
-        data: &mut Data,
-        place: Place,
-        wide: bool,
-        depth: usize,
-    ) -> Step<NodeId> {
-        let count = self.sized_header(wide)?;
-        let mut ctor = self.u8()?;
-        let described = ctor == 0x00;
-        let id = put(
-            data,
-            place,
-            Atom::Array {
-                described,
-                elem: None,
-            },
-        )?;
-        let mut prev = 0;
-        if described {
-            prev = self.value(data, Place::Child(id, 0), depth + 1)?;
-            ctor = self.u8()?;
-        }
-        let elem = constructor_type(ctor);
-        if elem.is_none() || ctor == 0x00 {
-            return Err(Fail::Invalid);
-        }
-        for _ in 0..count {
-            prev = self.value_after(ctor, data, Place::Child(id, prev), depth + 1)?;
-        }
-        // Proton names the element type only once the whole array has decoded.
-        data.set_array_elem(id, elem);
-        Ok(id)
     }
 
     #[inline(always)]
@@ -509,6 +517,104 @@ enum Place {
     /// A new last child of a node just decoded (parent, previous sibling or 0), leaving
     /// the cursor alone: its children are always new nodes, so no cursor is needed.
     Child(NodeId, NodeId),
+}
+
+/// The element type of an array constructor, or `PN_ARG_ERR` (unknown, or described).
+#[inline]
+fn element_type(ctor: u8) -> Step<Type> {
+    match constructor_type(ctor) {
+        Some(t) if ctor != 0x00 => Ok(t),
+        _ => Err(Fail::Invalid),
+    }
+}
+
+/// How the children of an open compound are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// List or map: each child with its own constructor.
+    Own,
+    /// Described value: descriptor (not itself described) and value.
+    Described,
+    /// Described array: its descriptor comes next, then its element constructor.
+    ArrayDescriptor,
+    /// Array elements, sharing this constructor.
+    Elements(u8),
+}
+
+/// A compound whose children are being decoded.
+#[derive(Clone, Copy)]
+struct Frame {
+    node: NodeId,
+    /// Its last child so far (0: none).
+    prev: NodeId,
+    /// Children still to come (array elements: not counting a pending descriptor).
+    left: u32,
+    kind: Kind,
+}
+
+impl Frame {
+    fn new(node: NodeId, left: u32, kind: Kind) -> Frame {
+        Frame {
+            node,
+            prev: 0,
+            left,
+            kind,
+        }
+    }
+
+    /// Where its next child goes (node 0: the top level, after the cursor).
+    #[inline(always)]
+    fn place(&self) -> Place {
+        if self.node == 0 {
+            Place::Cursor
+        } else {
+            Place::Child(self.node, self.prev)
+        }
+    }
+}
+
+/// Open compounds this deep are tracked without allocating.
+const INLINE_FRAMES: usize = 16;
+
+/// Open compounds, innermost last: inline up to [`INLINE_FRAMES`], then spilled.
+struct Stack {
+    inline: [Frame; INLINE_FRAMES],
+    len: usize,
+    spilled: Vec<Frame>,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        Stack {
+            inline: [Frame::new(0, 0, Kind::Own); INLINE_FRAMES],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn push(&mut self, frame: Frame) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = frame,
+            None => self.spilled.push(frame),
+        }
+        self.len += 1;
+    }
+
+    /// The last frame pushed (the caller never pops more than it pushed).
+    #[inline(always)]
+    fn pop(&mut self) -> Frame {
+        self.len -= 1;
+        match self.inline.get(self.len) {
+            Some(frame) => *frame,
+            None => self.spilled.pop().unwrap_or(Frame::new(0, 0, Kind::Own)),
+        }
+    }
 }
 
 /// Put `atom` at `place` in `data`, written in place; returns its node.

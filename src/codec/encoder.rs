@@ -260,7 +260,7 @@ fn variable_constructor(small: u8, bytes: &[u8]) -> u8 {
 }
 
 /// Write the bytes that follow constructor `ctor` for `value`.
-#[inline]
+#[inline(always)]
 pub fn write_payload(out: &mut impl Sink, ctor: u8, value: &Scalar<'_>) {
     match *value {
         Scalar::Null => {}
@@ -307,7 +307,7 @@ pub fn write_payload(out: &mut impl Sink, ctor: u8, value: &Scalar<'_>) {
 
 /// Write one scalar with its own (smallest) constructor: the same bytes as
 /// [`scalar_constructor`] followed by [`write_payload`], in one or two writes.
-#[inline]
+#[inline(always)]
 pub fn write_scalar(out: &mut impl Sink, value: &Scalar<'_>) {
     match *value {
         Scalar::Null => out.put(&[0x40]),
@@ -368,12 +368,13 @@ fn put_variable(out: &mut impl Sink, small: u8, bytes: &[u8]) {
 
 /// Encode every top-level value of `data` into `out`.
 pub fn encode(data: &Data, out: &mut impl Sink) {
-    Encoder {
-        out,
+    let mut encoder = Encoder {
+        out: Staged::new(out),
         top: Open::PLAIN,
         outer: Stack::new(),
-    }
-    .run(data);
+    };
+    encoder.run(data);
+    encoder.out.flush();
 }
 
 /// Bytes `encode` would write.
@@ -387,34 +388,32 @@ pub fn encoded_size(data: &Data) -> usize {
 pub const INLINE_DEPTH: usize = 8;
 
 /// Per open compound node: where its size field is, and how its children are written.
-/// (Plain integers: it is copied on every open and close.)
+/// (Plain integers, tested with one load per node: it is read for every child.)
 #[derive(Clone, Copy)]
 struct Open {
-    /// The compound node (0 for the top level).
-    node: NodeId,
     /// Where the 4-byte size goes (lists, maps and arrays), or [`Open::NO_SIZE`]
     /// (described values, list0).
     size_at: usize,
-    /// The constructor an array's elements share, or [`Open::OWN_CTOR`].
-    elem_ctor: u16,
-    /// A described array whose descriptor is still to come: it has its own
-    /// constructor, and the elements' constructor follows it.
-    descriptor_pending: bool,
-    /// That descriptor has been started; write the element constructor once it (a
-    /// direct child of `node`) is done.
-    descriptor_open: bool,
+    /// The compound node (0 for the top level).
+    node: NodeId,
+    /// 0 for a compound whose children write their own constructors; for an array, its
+    /// element constructor with [`Open::SHARED`], and [`Open::DESCRIPTOR_PENDING`] while
+    /// a described array's descriptor (which has its own constructor) is still to come,
+    /// then [`Open::DESCRIPTOR_OPEN`] until it (a direct child of `node`) is done and the
+    /// element constructor is written.
+    mode: u32,
 }
 
 impl Open {
     const NO_SIZE: usize = usize::MAX;
-    const OWN_CTOR: u16 = 0x100;
+    const SHARED: u32 = 0x100;
+    const DESCRIPTOR_PENDING: u32 = 0x200;
+    const DESCRIPTOR_OPEN: u32 = 0x400;
 
     const PLAIN: Open = Open {
-        node: 0,
         size_at: Open::NO_SIZE,
-        elem_ctor: Open::OWN_CTOR,
-        descriptor_pending: false,
-        descriptor_open: false,
+        node: 0,
+        mode: 0,
     };
 }
 
@@ -434,7 +433,7 @@ impl Stack {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, open: Open) {
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = open,
@@ -444,7 +443,7 @@ impl Stack {
     }
 
     /// The last entry pushed (callers never pop more than they pushed).
-    #[inline]
+    #[inline(always)]
     fn pop(&mut self) -> Open {
         self.len -= 1;
         match self.inline.get(self.len) {
@@ -454,8 +453,93 @@ impl Stack {
     }
 }
 
-struct Encoder<'a, S: Sink> {
+/// Up to this many bytes are gathered before they go to the sink.
+const STAGE: usize = 256;
+
+/// Gathers small writes in a local buffer before handing them to the sink in one piece.
+/// Its length lives in a register; a sink's own length, behind a pointer, would be
+/// stored and reloaded around every byte written (the compiler cannot tell the two apart).
+struct Staged<'a, S: Sink> {
     out: &'a mut S,
+    /// The bytes not handed over yet; they follow the sink's first `base` bytes.
+    stage: [u8; STAGE],
+    staged: usize,
+    base: usize,
+}
+
+impl<'a, S: Sink> Staged<'a, S> {
+    #[inline(always)]
+    fn new(out: &'a mut S) -> Self {
+        let base = out.len();
+        Staged {
+            out,
+            stage: [0; STAGE],
+            staged: 0,
+            base,
+        }
+    }
+
+    /// Hand everything staged to the sink.
+    #[inline(always)]
+    fn flush(&mut self) {
+        self.base = hand_over(self.out, &self.stage[..self.staged], &[]);
+        self.staged = 0;
+    }
+}
+
+/// Write `staged`, then `bytes`, to `out`; returns its new length. (Takes the pieces, not
+/// the `Staged`, which must not have its address taken.)
+#[cold]
+#[inline(never)]
+fn hand_over(out: &mut impl Sink, staged: &[u8], bytes: &[u8]) -> usize {
+    if !staged.is_empty() {
+        out.put(staged);
+    }
+    if !bytes.is_empty() {
+        out.put(bytes);
+    }
+    out.len()
+}
+
+impl<S: Sink> Sink for Staged<'_, S> {
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) {
+        match self.stage.get_mut(self.staged..self.staged + bytes.len()) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                self.staged += bytes.len();
+            }
+            None => {
+                self.base = hand_over(self.out, &self.stage[..self.staged], bytes);
+                self.staged = 0;
+            }
+        }
+    }
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.base + self.staged
+    }
+    #[inline(always)]
+    fn patch(&mut self, at: usize, bytes: [u8; 4]) {
+        // A size field is written in one piece, so it is wholly staged or wholly handed over.
+        match at.checked_sub(self.base) {
+            Some(i) => {
+                if let Some(room) = self.stage.get_mut(i..i + 4) {
+                    room.copy_from_slice(&bytes);
+                }
+            }
+            None => patch_handed_over(self.out, at, bytes),
+        }
+    }
+}
+
+#[inline(never)]
+fn patch_handed_over(out: &mut impl Sink, at: usize, bytes: [u8; 4]) {
+    out.patch(at, bytes);
+}
+
+struct Encoder<'a, S: Sink> {
+    out: Staged<'a, S>,
     /// The innermost open compound ([`Open::PLAIN`] at the top level).
     top: Open,
     /// The compounds `top` is nested in.
@@ -465,7 +549,8 @@ struct Encoder<'a, S: Sink> {
 impl<S: Sink> Encoder<'_, S> {
     /// Visit every top-level value and its subtree in order, as [`Data`]'s walk does
     /// (children of any node, even of a scalar, which proton's API can make).
-    fn run(mut self, data: &Data) {
+    #[inline(always)]
+    fn run(&mut self, data: &Data) {
         let mut id = data.first_root();
         'nodes: while id != 0 {
             let mut node = data.node(id);
@@ -501,21 +586,24 @@ impl<S: Sink> Encoder<'_, S> {
         ) {
             self.close();
         }
-        if self.top.descriptor_open && node.parent == self.top.node {
-            self.top.descriptor_open = false;
-            self.out.put(&[self.top.elem_ctor as u8]);
+        if self.top.mode & Open::DESCRIPTOR_OPEN != 0 && node.parent == self.top.node {
+            self.top.mode &= !Open::DESCRIPTOR_OPEN;
+            self.out.put(&[self.top.mode as u8]);
         }
     }
 
     /// The shared constructor this node must use, if it is an array element.
     #[inline(always)]
     fn element_ctor(&mut self) -> Option<u8> {
-        if self.top.descriptor_pending {
-            self.top.descriptor_pending = false;
-            self.top.descriptor_open = true;
+        let mode = self.top.mode;
+        if mode == 0 {
             return None;
         }
-        u8::try_from(self.top.elem_ctor).ok()
+        if mode & Open::DESCRIPTOR_PENDING != 0 {
+            self.top.mode = mode & !Open::DESCRIPTOR_PENDING | Open::DESCRIPTOR_OPEN;
+            return None;
+        }
+        Some(mode as u8)
     }
 
     #[inline(always)]
@@ -554,7 +642,7 @@ impl<S: Sink> Encoder<'_, S> {
     fn enter(&mut self, data: &Data, node: &Node) -> bool {
         let ctor = self.element_ctor();
         // Scalars with their own constructor (most nodes) take a single dispatch.
-        if ctor.is_none() && write_atom(self.out, data, &node.atom) {
+        if ctor.is_none() && write_atom(&mut self.out, data, &node.atom) {
             return false;
         }
         match node.atom {
@@ -573,7 +661,7 @@ impl<S: Sink> Encoder<'_, S> {
                 // An array element: the payload after the array's shared constructor.
                 let value = data.scalar_of(atom).expect("scalar atom");
                 write_payload(
-                    self.out,
+                    &mut self.out,
                     ctor.expect("scalars with their own constructor are written"),
                     &value,
                 );
@@ -583,13 +671,19 @@ impl<S: Sink> Encoder<'_, S> {
         true
     }
 
+    #[inline(always)]
     fn begin_array(&mut self, ctor: Option<u8>, node: &Node, described: bool, elem: Option<Type>) {
         let has_descriptor = described && node.children > 0;
         let count = node.children - has_descriptor as u32;
         let elem_ctor = array_constructor(elem);
         let open = Open {
-            elem_ctor: elem_ctor as u16,
-            descriptor_pending: described,
+            mode: Open::SHARED
+                | elem_ctor as u32
+                | if described {
+                    Open::DESCRIPTOR_PENDING
+                } else {
+                    0
+                },
             ..Open::PLAIN
         };
         self.begin_compound(ctor, 0xf0, count, open);
@@ -644,6 +738,7 @@ fn write_atom(out: &mut impl Sink, data: &Data, atom: &Atom) -> bool {
 }
 
 /// Write a described value's `0x00` and a small ulong descriptor `code`.
+#[inline(always)]
 pub fn write_descriptor(out: &mut impl Sink, code: u64) {
     out.put(&[0x00]);
     write_scalar(out, &Scalar::Ulong(code));
@@ -665,6 +760,7 @@ pub struct FieldList {
 
 impl FieldList {
     /// Start a described list: the descriptor `code`; the list header follows later.
+    #[inline(always)]
     pub fn begin(out: &mut impl Buffer, code: u64) -> FieldList {
         write_descriptor(out, code);
         FieldList {
@@ -675,7 +771,7 @@ impl FieldList {
     }
 
     /// Write the next field; `None` is a null (dropped if nothing non-null follows).
-    #[inline]
+    #[inline(always)]
     pub fn field(&mut self, out: &mut impl Buffer, value: Option<Scalar<'_>>) {
         match value {
             Some(v) => self.field_with(out, |out| write_scalar(out, &v)),
@@ -685,7 +781,7 @@ impl FieldList {
 
     /// Write the next field with `write` (a nested described value, raw bytes, ...); it
     /// counts as non-null.
-    #[inline]
+    #[inline(always)]
     pub fn field_with<B: Buffer>(&mut self, out: &mut B, write: impl FnOnce(&mut B)) {
         if self.count == 0 {
             // Room for a list8 header (constructor, size, count); widened later if needed.
@@ -700,6 +796,7 @@ impl FieldList {
     }
 
     /// Settle the list's size, count and width (list0 when every field is null).
+    #[inline(always)]
     pub fn finish(self, out: &mut impl Buffer) {
         if self.count == 0 {
             out.put(&[0x45]);
