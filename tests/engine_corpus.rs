@@ -349,9 +349,8 @@ mod hostile {
 
     /// We advertise channel-max 32767; a begin on channel 40000 is a framing error
     /// (spec 2.7.1; proton 0.37 closes with amqp:connection:framing-error "remote channel
-    /// 40000 is above negotiated channel_max 32767"). The engine accepts it.
+    /// 40000 is above negotiated channel_max 32767").
     #[test]
-    #[ignore = "known bug: the engine does not enforce channel-max"]
     fn a_begin_above_our_channel_max_is_a_framing_error() {
         let mut input = opened();
         frame(&mut input, 40000, &begin());
@@ -366,7 +365,6 @@ mod hostile {
     /// (4000: 152 s): every open_session / open_link call writes frames through
     /// flush_endpoints, which walks every link for every session.
     #[test]
-    #[ignore = "known bug: flush_endpoints is O(sessions x links) per call"]
     fn many_sessions_and_links_cost_linear_time() {
         let mut input = opened();
         for ch in 0..2000u16 {

@@ -382,6 +382,11 @@ impl Connection {
             deliveries: Vec::new(),
         };
         let id = self.links.insert(link);
+        self.sessions
+            .get_mut(session)
+            .expect("checked")
+            .links
+            .push(id);
         self.open_link(id);
         Some(id)
     }
@@ -887,6 +892,15 @@ impl Connection {
     }
 
     fn on_begin(&mut self, channel: u16, begin: Begin) -> Result<(), (&'static str, String)> {
+        if channel > self.config.channel_max {
+            return Err((
+                condition::FRAMING_ERROR,
+                format!(
+                    "remote channel {channel} is above negotiated channel_max {}",
+                    self.config.channel_max
+                ),
+            ));
+        }
         if self.remote_channels.contains_key(&channel) {
             return Err((
                 condition::NOT_ALLOWED,
@@ -967,7 +981,7 @@ impl Connection {
         }
         // Our end of the same link: same name, opposite role, never attached by the peer
         // (a link of the same name that was detached earlier is not this one).
-        let ours = self.links.keys().find(|&k| {
+        let ours = session.links.iter().copied().find(|&k| {
             let l = self.links.get(k).expect("live");
             l.session == sid
                 && l.local.name == attach.name
@@ -991,7 +1005,7 @@ impl Connection {
                 } else {
                     Role::Sender
                 };
-                self.links.insert(Link {
+                let id = self.links.insert(Link {
                     session: sid,
                     endpoint: Endpoint::default(),
                     local: LinkSettings {
@@ -1011,7 +1025,9 @@ impl Connection {
                     queue: VecDeque::new(),
                     incoming: None,
                     deliveries: Vec::new(),
-                })
+                });
+                self.sessions.get_mut(sid).expect("session").links.push(id);
+                id
             }
         };
         let link = self.links.get_mut(id).expect("link");
@@ -1499,9 +1515,9 @@ impl Connection {
         }
         let mut lids = std::mem::take(&mut self.scratch_links);
         lids.clear();
-        lids.extend(self.links.keys());
+        lids.extend(self.sessions.get(sid).expect("live").links.iter().copied());
         for &lid in &lids {
-            if self.links.get(lid).expect("live").session == sid {
+            if self.links.get(lid).is_some_and(|l| l.session == sid) {
                 self.flush_link(lid, channel);
             }
         }

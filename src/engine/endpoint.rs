@@ -69,6 +69,9 @@ pub struct Session {
     pub incoming_unsettled: BTreeMap<u32, DeliveryId>,
     /// Dispositions waiting to be written, merged into ranges when they are.
     pub pending_dispositions: BTreeMap<(bool, u32), (Option<DeliveryState>, bool)>,
+    /// Every link of this session, in creation order (so flushing a session does not
+    /// walk the links of every other session).
+    pub links: Vec<LinkId>,
     /// The session window must be re-advertised.
     pub flow_pending: bool,
     /// The delivery-id of the next delivery we send on this session (spec 2.6.12:
@@ -100,6 +103,7 @@ impl Session {
             outgoing_unsettled: BTreeMap::new(),
             incoming_unsettled: BTreeMap::new(),
             pending_dispositions: BTreeMap::new(),
+            links: Vec::new(),
             flow_pending: false,
             next_delivery_id: 0,
         }
