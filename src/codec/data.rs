@@ -369,12 +369,38 @@ impl Data {
         Some((id, &mut self.node_mut(id).atom))
     }
 
-    /// Append `atom` as the last child of `parent` (0: a top-level value), after its
-    /// current last child `prev` (0: none), without moving the cursor; the decoder builds
-    /// a value's children this way.
+    /// Append `atom` as the last child of `parent` (a node), after its current last child
+    /// `prev` (0: none), without moving the cursor; the decoder builds a value's children
+    /// this way. The parent's child count is left to the caller ([`Data::set_children`]),
+    /// which knows it once the parent is complete.
     #[inline(always)]
     pub(crate) fn new_child(&mut self, parent: NodeId, prev: NodeId, atom: Atom) -> Option<NodeId> {
-        self.push_node(parent, prev, atom)
+        if self.nodes.len() >= MAX_NODES {
+            return None;
+        }
+        // (the first node of a decode made room for a section, see `new_slot`)
+        self.nodes.push(Node {
+            atom,
+            parent,
+            next: 0,
+            prev,
+            down: 0,
+            children: 0,
+        });
+        let id = self.nodes.len() as NodeId;
+        let link = if prev != 0 {
+            &mut self.node_mut(prev).next
+        } else {
+            &mut self.node_mut(parent).down
+        };
+        *link = id;
+        Some(id)
+    }
+
+    /// Set the child count of a node built with [`Data::new_child`].
+    #[inline(always)]
+    pub(crate) fn set_children(&mut self, id: NodeId, children: u32) {
+        self.node_mut(id).children = children;
     }
 
     /// Append a node linked after `prev` under `parent`.

@@ -269,17 +269,22 @@ impl<'a> Reader<'a> {
             input: self.input,
             pos: self.pos,
         };
-        let result = r.value_tree(data);
+        // The innermost open compound (at first the top level, node 0) and the ones it is
+        // nested in; the value being read goes after `top.prev` under `top.node`.
+        let mut top = Frame::new(0, 1, Kind::Own);
+        let mut outer = Stack::new();
+        let result = r.value_tree(data, &mut top, &mut outer);
+        if result.is_err() {
+            // The compounds left open keep the children they got.
+            outer.push(top);
+            settle(data, &outer);
+        }
         self.pos = r.pos;
         result
     }
 
     #[inline(always)]
-    fn value_tree(&mut self, data: &mut Data) -> Step<NodeId> {
-        // The innermost open compound (at first the top level, node 0) and the ones it is
-        // nested in; the value being read goes after `top.prev` under `top.node`.
-        let mut top = Frame::new(0, 1, Kind::Own);
-        let mut outer = Stack::new();
+    fn value_tree(&mut self, data: &mut Data, top: &mut Frame, outer: &mut Stack) -> Step<NodeId> {
         loop {
             let ctor = match top.kind {
                 Kind::Elements(ctor) => ctor,
@@ -292,14 +297,10 @@ impl<'a> Reader<'a> {
             if outer.len() >= MAX_DEPTH {
                 return Err(Fail::TooDeep);
             }
-            let place = top.place();
             let mut id = match ctor {
                 0x00 => {
-                    let id = put(data, place, Atom::Described)?;
-                    outer.push(std::mem::replace(
-                        &mut top,
-                        Frame::new(id, 2, Kind::Described),
-                    ));
+                    let id = put(data, top, Atom::Described)?;
+                    outer.push(std::mem::replace(top, Frame::new(id, 2, Kind::Described)));
                     continue;
                 }
                 0xc0 | 0xc1 | 0xd0 | 0xd1 => {
@@ -309,12 +310,9 @@ impl<'a> Reader<'a> {
                     } else {
                         Atom::Map
                     };
-                    let id = put(data, place, atom)?;
+                    let id = put(data, top, atom)?;
                     if count > 0 {
-                        outer.push(std::mem::replace(
-                            &mut top,
-                            Frame::new(id, count, Kind::Own),
-                        ));
+                        outer.push(std::mem::replace(top, Frame::new(id, count, Kind::Own)));
                         continue;
                     }
                     id
@@ -325,7 +323,7 @@ impl<'a> Reader<'a> {
                     let described = elem_ctor == 0x00;
                     let id = put(
                         data,
-                        place,
+                        top,
                         Atom::Array {
                             described,
                             elem: None,
@@ -334,19 +332,19 @@ impl<'a> Reader<'a> {
                     if described {
                         // The descriptor, then the element constructor and the elements.
                         let frame = Frame::new(id, count, Kind::ArrayDescriptor);
-                        outer.push(std::mem::replace(&mut top, frame));
+                        outer.push(std::mem::replace(top, frame));
                         continue;
                     }
                     let elem = element_type(elem_ctor)?;
                     if count > 0 {
                         let frame = Frame::new(id, count, Kind::Elements(elem_ctor));
-                        outer.push(std::mem::replace(&mut top, frame));
+                        outer.push(std::mem::replace(top, frame));
                         continue;
                     }
                     data.set_array_elem(id, Some(elem));
                     id
                 }
-                _ => self.scalar_node(ctor, data, place)?,
+                _ => self.scalar_node(ctor, data, top)?,
             };
             // `id` is complete: the next child of `top`, which may be complete in turn.
             loop {
@@ -364,74 +362,75 @@ impl<'a> Reader<'a> {
                 if top.left > 0 {
                     break;
                 }
+                data.set_children(top.node, top.added);
                 if let Kind::Elements(elem_ctor) = top.kind {
                     // Proton names the element type only once the whole array has decoded.
                     data.set_array_elem(top.node, constructor_type(elem_ctor));
                 }
                 id = top.node;
-                top = outer.pop();
+                *top = outer.pop();
             }
         }
     }
 
-    /// A scalar (or list0) whose constructor `ctor` has been read, put at `place`.
+    /// A scalar (or list0) whose constructor `ctor` has been read, put under `top`.
     #[inline(always)]
-    fn scalar_node(&mut self, ctor: u8, data: &mut Data, place: Place) -> Step<NodeId> {
+    fn scalar_node(&mut self, ctor: u8, data: &mut Data, top: &mut Frame) -> Step<NodeId> {
         // Payload first, then the node: a short input adds nothing.
         match ctor {
-            0x40 => put(data, place, Atom::Null),
-            0x41 => put(data, place, Atom::Bool(true)),
-            0x42 => put(data, place, Atom::Bool(false)),
-            0x56 => put(data, place, Atom::Bool(self.u8()? != 0)),
-            0x50 => put(data, place, Atom::Ubyte(self.u8()?)),
-            0x51 => put(data, place, Atom::Byte(self.u8()? as i8)),
-            0x60 => put(data, place, Atom::Ushort(u16::from_be_bytes(self.array()?))),
-            0x61 => put(data, place, Atom::Short(i16::from_be_bytes(self.array()?))),
-            0x43 => put(data, place, Atom::Uint(0)),
-            0x52 => put(data, place, Atom::Uint(self.u8()? as u32)),
-            0x70 => put(data, place, Atom::Uint(u32::from_be_bytes(self.array()?))),
-            0x54 => put(data, place, Atom::Int(self.u8()? as i8 as i32)),
-            0x71 => put(data, place, Atom::Int(i32::from_be_bytes(self.array()?))),
-            0x73 => put(data, place, Atom::Char(u32::from_be_bytes(self.array()?))),
-            0x44 => put(data, place, Atom::Ulong(0)),
-            0x53 => put(data, place, Atom::Ulong(self.u8()? as u64)),
-            0x80 => put(data, place, Atom::Ulong(u64::from_be_bytes(self.array()?))),
-            0x55 => put(data, place, Atom::Long(self.u8()? as i8 as i64)),
-            0x81 => put(data, place, Atom::Long(i64::from_be_bytes(self.array()?))),
+            0x40 => put(data, top, Atom::Null),
+            0x41 => put(data, top, Atom::Bool(true)),
+            0x42 => put(data, top, Atom::Bool(false)),
+            0x56 => put(data, top, Atom::Bool(self.u8()? != 0)),
+            0x50 => put(data, top, Atom::Ubyte(self.u8()?)),
+            0x51 => put(data, top, Atom::Byte(self.u8()? as i8)),
+            0x60 => put(data, top, Atom::Ushort(u16::from_be_bytes(self.array()?))),
+            0x61 => put(data, top, Atom::Short(i16::from_be_bytes(self.array()?))),
+            0x43 => put(data, top, Atom::Uint(0)),
+            0x52 => put(data, top, Atom::Uint(self.u8()? as u32)),
+            0x70 => put(data, top, Atom::Uint(u32::from_be_bytes(self.array()?))),
+            0x54 => put(data, top, Atom::Int(self.u8()? as i8 as i32)),
+            0x71 => put(data, top, Atom::Int(i32::from_be_bytes(self.array()?))),
+            0x73 => put(data, top, Atom::Char(u32::from_be_bytes(self.array()?))),
+            0x44 => put(data, top, Atom::Ulong(0)),
+            0x53 => put(data, top, Atom::Ulong(self.u8()? as u64)),
+            0x80 => put(data, top, Atom::Ulong(u64::from_be_bytes(self.array()?))),
+            0x55 => put(data, top, Atom::Long(self.u8()? as i8 as i64)),
+            0x81 => put(data, top, Atom::Long(i64::from_be_bytes(self.array()?))),
             0x83 => put(
                 data,
-                place,
+                top,
                 Atom::Timestamp(i64::from_be_bytes(self.array()?)),
             ),
             0x72 => {
                 let bits = u32::from_be_bytes(self.array()?);
-                put(data, place, Atom::Float(f32::from_bits(bits)))
+                put(data, top, Atom::Float(f32::from_bits(bits)))
             }
             0x82 => {
                 let bits = u64::from_be_bytes(self.array()?);
-                put(data, place, Atom::Double(f64::from_bits(bits)))
+                put(data, top, Atom::Double(f64::from_bits(bits)))
             }
             0x74 => put(
                 data,
-                place,
+                top,
                 Atom::Decimal32(u32::from_be_bytes(self.array()?)),
             ),
             0x84 => put(
                 data,
-                place,
+                top,
                 Atom::Decimal64(u64::from_be_bytes(self.array()?)),
             ),
-            0x94 => put(data, place, Atom::Decimal128(self.array()?)),
-            0x98 => put(data, place, Atom::Uuid(self.array()?)),
+            0x94 => put(data, top, Atom::Decimal128(self.array()?)),
+            0x98 => put(data, top, Atom::Uuid(self.array()?)),
             0xa0 | 0xa1 | 0xa3 => {
                 let len = self.u8()? as usize;
-                put_variable(ctor, data, place, self.take(len)?)
+                put_variable(ctor, data, top, self.take(len)?)
             }
             0xb0 | 0xb1 | 0xb3 => {
                 let len = u32::from_be_bytes(self.array()?) as usize;
-                put_variable(ctor, data, place, self.take(len)?)
+                put_variable(ctor, data, top, self.take(len)?)
             }
-            0x45 => put(data, place, Atom::List),
+            0x45 => put(data, top, Atom::List),
             _ => Err(Fail::Invalid),
         }
     }
@@ -509,16 +508,6 @@ fn variable(ctor: u8, bytes: &[u8]) -> Scalar<'_> {
     }
 }
 
-/// Where a decoded value goes in the tree.
-#[derive(Clone, Copy)]
-enum Place {
-    /// After the data's cursor, which moves onto it (the value a call decodes).
-    Cursor,
-    /// A new last child of a node just decoded (parent, previous sibling or 0), leaving
-    /// the cursor alone: its children are always new nodes, so no cursor is needed.
-    Child(NodeId, NodeId),
-}
-
 /// The element type of an array constructor, or `PN_ARG_ERR` (unknown, or described).
 #[inline]
 fn element_type(ctor: u8) -> Step<Type> {
@@ -547,6 +536,8 @@ struct Frame {
     node: NodeId,
     /// Its last child so far (0: none).
     prev: NodeId,
+    /// Its children so far (written to the node once it is complete, or on an error).
+    added: u32,
     /// Children still to come (array elements: not counting a pending descriptor).
     left: u32,
     kind: Kind,
@@ -557,24 +548,15 @@ impl Frame {
         Frame {
             node,
             prev: 0,
+            added: 0,
             left,
             kind,
-        }
-    }
-
-    /// Where its next child goes (node 0: the top level, after the cursor).
-    #[inline(always)]
-    fn place(&self) -> Place {
-        if self.node == 0 {
-            Place::Cursor
-        } else {
-            Place::Child(self.node, self.prev)
         }
     }
 }
 
 /// Open compounds this deep are tracked without allocating.
-const INLINE_FRAMES: usize = 16;
+const INLINE_FRAMES: usize = 8;
 
 /// Open compounds, innermost last: inline up to [`INLINE_FRAMES`], then spilled.
 struct Stack {
@@ -606,6 +588,12 @@ impl Stack {
         self.len += 1;
     }
 
+    /// Every frame, outermost first.
+    fn frames(&self) -> impl Iterator<Item = &Frame> {
+        let inline = &self.inline[..self.len.min(INLINE_FRAMES)];
+        inline.iter().chain(self.spilled.iter())
+    }
+
     /// The last frame pushed (the caller never pops more than it pushed).
     #[inline(always)]
     fn pop(&mut self) -> Frame {
@@ -617,26 +605,38 @@ impl Stack {
     }
 }
 
-/// Put `atom` at `place` in `data`, written in place; returns its node.
-#[inline(always)]
-fn put(data: &mut Data, place: Place, atom: Atom) -> Step<NodeId> {
-    match place {
-        Place::Cursor => {
-            let (id, slot) = data.new_slot().ok_or(Fail::Full)?;
-            *slot = atom;
-            Ok(id)
+/// Write the child counts of the compounds an error left open.
+#[cold]
+#[inline(never)]
+fn settle(data: &mut Data, open: &Stack) {
+    for frame in open.frames() {
+        if frame.node != 0 {
+            data.set_children(frame.node, frame.added);
         }
-        Place::Child(parent, prev) => data.new_child(parent, prev, atom).ok_or(Fail::Full),
     }
+}
+
+/// Put `atom` as the next child of `top` (at the top level: after the data's cursor,
+/// which moves onto it); returns its node.
+#[inline(always)]
+fn put(data: &mut Data, top: &mut Frame, atom: Atom) -> Step<NodeId> {
+    if top.node == 0 {
+        let (id, slot) = data.new_slot().ok_or(Fail::Full)?;
+        *slot = atom;
+        return Ok(id);
+    }
+    let id = data.new_child(top.node, top.prev, atom).ok_or(Fail::Full)?;
+    top.added += 1;
+    Ok(id)
 }
 
 /// Put a binary, string or symbol, its bytes copied into `data`.
 #[inline(always)]
-fn put_variable(ctor: u8, data: &mut Data, place: Place, bytes: &[u8]) -> Step<NodeId> {
+fn put_variable(ctor: u8, data: &mut Data, top: &mut Frame, bytes: &[u8]) -> Step<NodeId> {
     let span = data.store(bytes);
     put(
         data,
-        place,
+        top,
         match ctor & 0x0f {
             0x00 => Atom::Binary(span),
             0x01 => Atom::String(span),
