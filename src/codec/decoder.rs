@@ -211,10 +211,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn skip_compound(&mut self, ctor: u8, depth: usize) -> Step {
         match ctor {
-            0x00 => {
-                self.field_at(depth + 1)?;
-                self.field_at(depth + 1)?;
-            }
+            0x00 => self.skip_described(depth)?,
             0x45 => {}
             0xc0 | 0xc1 | 0xe0 => {
                 let size = self.u8()? as usize;
@@ -223,6 +220,46 @@ impl<'a> Reader<'a> {
             _ => {
                 let size = u32::from_be_bytes(self.array()?) as usize;
                 self.take(size)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Skip a described value (its `0x00` read) without recursion: descriptors and
+    /// values may themselves be described, so keep, per open described value, how many
+    /// of its two parts are still to skip. Recursing here would cost a stack frame per
+    /// `0x00` byte of hostile input.
+    fn skip_described(&mut self, depth: usize) -> Step {
+        let mut owed = [0u8; MAX_DEPTH];
+        let mut open = 1usize;
+        owed[0] = 2;
+        while open > 0 {
+            if owed[open - 1] == 0 {
+                open -= 1;
+                continue;
+            }
+            owed[open - 1] -= 1;
+            let ctor = self.u8()?;
+            match ctor {
+                0x00 => {
+                    if depth + open + 1 >= MAX_DEPTH {
+                        return Err(Fail::TooDeep);
+                    }
+                    owed[open] = 2;
+                    open += 1;
+                }
+                0x45 => {}
+                0xc0 | 0xc1 | 0xe0 => {
+                    let size = self.u8()? as usize;
+                    self.take(size)?;
+                }
+                0xd0 | 0xd1 | 0xf0 => {
+                    let size = u32::from_be_bytes(self.array()?) as usize;
+                    self.take(size)?;
+                }
+                _ => {
+                    self.scalar(ctor)?;
+                }
             }
         }
         Ok(())
