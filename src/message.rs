@@ -12,7 +12,7 @@
 //! the same object stops allocating. `encode_into` writes straight into a caller's buffer.
 
 use crate::codec::decoder::{self, Descriptor, Field, Reader};
-use crate::codec::encoder::{self, Buffer, ClipSink};
+use crate::codec::encoder::{self, Buffer, ClipSink, Stage, Staged};
 use crate::codec::{Data, Scalar, Type};
 use crate::error::{ErrorSlot, Result};
 use std::ffi::{CStr, CString};
@@ -409,6 +409,10 @@ impl Message {
 
     /// Encode the whole message, appending to any rewritable sink.
     pub fn encode_to(&self, out: &mut impl Buffer) {
+        // Everything goes through one staging buffer (see `encoder::Staged`).
+        let mut stage = Stage::new();
+        let mut out = Staged::new(out, &mut stage);
+        let out = &mut out;
         self.encode_header(out);
         encode_map_section(out, section::DELIVERY_ANNOTATIONS, &self.instructions);
         encode_map_section(out, section::MESSAGE_ANNOTATIONS, &self.annotations);
@@ -421,8 +425,9 @@ impl Message {
                 _ => section::AMQP_VALUE,
             };
             encoder::write_descriptor(out, code);
-            encoder::encode(&self.body, out);
+            encoder::encode_staged(&self.body, out);
         }
+        out.flush();
     }
 
     /// The length of the encoded message.
@@ -460,6 +465,7 @@ impl Message {
         64 + texts + trees + self.user_id.as_ref().map_or(0, |u| u.len() + 5)
     }
 
+    #[inline(always)]
     fn encode_header(&self, out: &mut impl Buffer) {
         let mut list = encoder::FieldList::begin(out, section::HEADER);
         list.field(out, self.durable.then_some(Scalar::Bool(true)));
@@ -476,6 +482,7 @@ impl Message {
         list.finish(out);
     }
 
+    #[inline(always)]
     fn encode_properties(&self, out: &mut impl Buffer) {
         let time = |t: i64| (t != 0).then_some(Scalar::Timestamp(t));
         let mut list = encoder::FieldList::begin(out, section::PROPERTIES);
@@ -728,9 +735,10 @@ fn symbol(s: &Option<CString>) -> Option<Scalar<'_>> {
 
 /// A delivery-annotations, message-annotations or application-properties section: only
 /// when its tree holds something.
-fn encode_map_section(out: &mut impl Buffer, code: u64, tree: &Data) {
+#[inline(always)]
+fn encode_map_section<S: Buffer>(out: &mut Staged<'_, S>, code: u64, tree: &Data) {
     if tree.size() > 0 {
         encoder::write_descriptor(out, code);
-        encoder::encode(tree, out);
+        encoder::encode_staged(tree, out);
     }
 }

@@ -368,13 +368,23 @@ fn put_variable(out: &mut impl Sink, small: u8, bytes: &[u8]) {
 
 /// Encode every top-level value of `data` into `out`.
 pub fn encode(data: &Data, out: &mut impl Sink) {
-    let mut encoder = Encoder {
-        out: Staged::new(out),
+    let mut stage = Stage::new();
+    let mut staged = Staged::new(out, &mut stage);
+    encode_staged(data, &mut staged);
+    staged.flush();
+}
+
+/// [`encode`] through a caller's [`Staged`] sink (for encoding several values in a row).
+#[inline(always)]
+pub(crate) fn encode_staged<S: Sink>(data: &Data, out: &mut Staged<'_, S>) {
+    // The stack lives apart from the encoder's state, which then stays in registers.
+    let mut outer = Stack::new();
+    Encoder {
+        out,
         top: Open::PLAIN,
-        outer: Stack::new(),
-    };
-    encoder.run(data);
-    encoder.out.flush();
+        outer: &mut outer,
+    }
+    .run(data);
 }
 
 /// Bytes `encode` would write.
@@ -459,21 +469,34 @@ const STAGE: usize = 256;
 /// Gathers small writes in a local buffer before handing them to the sink in one piece.
 /// Its length lives in a register; a sink's own length, behind a pointer, would be
 /// stored and reloaded around every byte written (the compiler cannot tell the two apart).
-struct Staged<'a, S: Sink> {
+///
+/// The buffer is a separate [`Stage`] so that the rest stays in registers; everything
+/// using a `Staged` must be inlined into the function that owns it.
+pub(crate) struct Staged<'a, S: Sink> {
     out: &'a mut S,
     /// The bytes not handed over yet; they follow the sink's first `base` bytes.
-    stage: [u8; STAGE],
+    stage: &'a mut [u8; STAGE],
     staged: usize,
     base: usize,
 }
 
+/// The buffer of a [`Staged`] sink.
+pub(crate) struct Stage([u8; STAGE]);
+
+impl Stage {
+    #[inline(always)]
+    pub(crate) fn new() -> Stage {
+        Stage([0; STAGE])
+    }
+}
+
 impl<'a, S: Sink> Staged<'a, S> {
     #[inline(always)]
-    fn new(out: &'a mut S) -> Self {
+    pub(crate) fn new(out: &'a mut S, stage: &'a mut Stage) -> Self {
         let base = out.len();
         Staged {
             out,
-            stage: [0; STAGE],
+            stage: &mut stage.0,
             staged: 0,
             base,
         }
@@ -481,7 +504,7 @@ impl<'a, S: Sink> Staged<'a, S> {
 
     /// Hand everything staged to the sink.
     #[inline(always)]
-    fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         self.base = hand_over(self.out, &self.stage[..self.staged], &[]);
         self.staged = 0;
     }
@@ -538,15 +561,45 @@ fn patch_handed_over(out: &mut impl Sink, at: usize, bytes: [u8; 4]) {
     out.patch(at, bytes);
 }
 
-struct Encoder<'a, S: Sink> {
-    out: Staged<'a, S>,
+impl<S: Buffer> Buffer for Staged<'_, S> {
+    #[inline(always)]
+    fn set(&mut self, at: usize, byte: u8) {
+        match at.checked_sub(self.base) {
+            Some(i) => {
+                if let Some(b) = self.stage.get_mut(i) {
+                    *b = byte;
+                }
+            }
+            None => set_handed_over(self.out, at, byte),
+        }
+    }
+    #[inline(always)]
+    fn insert(&mut self, at: usize, bytes: &[u8]) {
+        self.flush();
+        insert_handed_over(self.out, at, bytes);
+        self.base = self.out.len();
+    }
+}
+
+#[inline(never)]
+fn set_handed_over(out: &mut impl Buffer, at: usize, byte: u8) {
+    out.set(at, byte);
+}
+
+#[inline(never)]
+fn insert_handed_over(out: &mut impl Buffer, at: usize, bytes: &[u8]) {
+    out.insert(at, bytes);
+}
+
+struct Encoder<'a, 'b, S: Sink> {
+    out: &'a mut Staged<'b, S>,
     /// The innermost open compound ([`Open::PLAIN`] at the top level).
     top: Open,
     /// The compounds `top` is nested in.
-    outer: Stack,
+    outer: &'a mut Stack,
 }
 
-impl<S: Sink> Encoder<'_, S> {
+impl<S: Sink> Encoder<'_, '_, S> {
     /// Visit every top-level value and its subtree in order, as [`Data`]'s walk does
     /// (children of any node, even of a scalar, which proton's API can make).
     #[inline(always)]
@@ -642,7 +695,7 @@ impl<S: Sink> Encoder<'_, S> {
     fn enter(&mut self, data: &Data, node: &Node) -> bool {
         let ctor = self.element_ctor();
         // Scalars with their own constructor (most nodes) take a single dispatch.
-        if ctor.is_none() && write_atom(&mut self.out, data, &node.atom) {
+        if ctor.is_none() && write_atom(self.out, data, &node.atom) {
             return false;
         }
         match node.atom {
@@ -661,7 +714,7 @@ impl<S: Sink> Encoder<'_, S> {
                 // An array element: the payload after the array's shared constructor.
                 let value = data.scalar_of(atom).expect("scalar atom");
                 write_payload(
-                    &mut self.out,
+                    self.out,
                     ctor.expect("scalars with their own constructor are written"),
                     &value,
                 );
@@ -774,7 +827,10 @@ impl FieldList {
     #[inline(always)]
     pub fn field(&mut self, out: &mut impl Buffer, value: Option<Scalar<'_>>) {
         match value {
-            Some(v) => self.field_with(out, |out| write_scalar(out, &v)),
+            Some(v) => {
+                self.start_field(out);
+                write_scalar(out, &v);
+            }
             None => self.pending_nulls += 1,
         }
     }
@@ -783,6 +839,13 @@ impl FieldList {
     /// counts as non-null.
     #[inline(always)]
     pub fn field_with<B: Buffer>(&mut self, out: &mut B, write: impl FnOnce(&mut B)) {
+        self.start_field(out);
+        write(out);
+    }
+
+    /// Before a non-null field: the list header if it is the first, and the nulls before it.
+    #[inline(always)]
+    fn start_field(&mut self, out: &mut impl Buffer) {
         if self.count == 0 {
             // Room for a list8 header (constructor, size, count); widened later if needed.
             out.put(&[0xc0, 0, 0]);
@@ -792,7 +855,6 @@ impl FieldList {
         }
         self.count += self.pending_nulls + 1;
         self.pending_nulls = 0;
-        write(out);
     }
 
     /// Settle the list's size, count and width (list0 when every field is null).
