@@ -363,25 +363,7 @@ impl Connection {
     /// Create a link on `session` and attach it.
     pub fn attach(&mut self, session: SessionId, settings: LinkSettings) -> Option<LinkId> {
         self.sessions.get(session)?;
-        let link = Link {
-            session,
-            endpoint: Endpoint::default(),
-            local: settings,
-            remote: None,
-            local_handle: None,
-            remote_handle: None,
-            attach_sent: false,
-            detach_sent: false,
-            closing: false,
-            delivery_count: 0,
-            credit: 0,
-            drain: false,
-            flow_pending: false,
-            queue: VecDeque::new(),
-            incoming: None,
-            deliveries: Vec::new(),
-        };
-        let id = self.links.insert(link);
+        let id = self.links.insert(Link::new(session, settings));
         self.sessions
             .get_mut(session)
             .expect("checked")
@@ -1005,27 +987,11 @@ impl Connection {
                 } else {
                     Role::Sender
                 };
-                let id = self.links.insert(Link {
-                    session: sid,
-                    endpoint: Endpoint::default(),
-                    local: LinkSettings {
-                        role,
-                        ..remote.clone()
-                    },
-                    remote: None,
-                    local_handle: None,
-                    remote_handle: None,
-                    attach_sent: false,
-                    detach_sent: false,
-                    closing: false,
-                    delivery_count: 0,
-                    credit: 0,
-                    drain: false,
-                    flow_pending: false,
-                    queue: VecDeque::new(),
-                    incoming: None,
-                    deliveries: Vec::new(),
-                });
+                let local = LinkSettings {
+                    role,
+                    ..remote.clone()
+                };
+                let id = self.links.insert(Link::new(sid, local));
                 self.sessions.get_mut(sid).expect("session").links.push(id);
                 id
             }

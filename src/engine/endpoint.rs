@@ -166,6 +166,28 @@ pub struct Link {
 }
 
 impl Link {
+    /// A link of `session` with our settings, not yet attached at either end.
+    pub fn new(session: SessionId, local: LinkSettings) -> Link {
+        Link {
+            session,
+            endpoint: Endpoint::default(),
+            local,
+            remote: None,
+            local_handle: None,
+            remote_handle: None,
+            attach_sent: false,
+            detach_sent: false,
+            closing: false,
+            delivery_count: 0,
+            credit: 0,
+            drain: false,
+            flow_pending: false,
+            queue: VecDeque::new(),
+            incoming: None,
+            deliveries: Vec::new(),
+        }
+    }
+
     pub fn is_sender(&self) -> bool {
         self.local.role == Role::Sender
     }
