@@ -21,6 +21,14 @@ pub const MAX_NODES: usize = 65535;
 const MIN_NODES: usize = 16;
 const MIN_BYTES: usize = 64;
 
+/// What [`Data::node`] reads for an id that names no node (never, with a sound tree).
+#[cold]
+#[inline(never)]
+fn no_node() -> &'static Node {
+    // (opaque, so that the compiler cannot turn the branch into a select)
+    std::hint::black_box(&Node::NONE)
+}
+
 /// `PN_OUT_OF_MEMORY`: the tree already holds [`MAX_NODES`].
 #[cold]
 fn full() -> Error {
@@ -109,12 +117,14 @@ impl Data {
 
     /// The node `id` (which must exist). Reading does not panic, so that the cursor
     /// functions stay cheap at the C boundary; a bad id reads as an empty null node.
+    /// (The check is a predicted branch, not a select: the load then need not wait for
+    /// it, which matters on the chain of loads a walk over the tree is.)
     #[inline(always)]
     pub(crate) fn node(&self, id: NodeId) -> &Node {
         debug_assert!(id != 0 && id as usize <= self.nodes.len(), "no node {id}");
         match self.nodes.get((id as usize).wrapping_sub(1)) {
             Some(node) => node,
-            None => &Node::NONE,
+            None => no_node(),
         }
     }
 

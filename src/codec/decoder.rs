@@ -230,23 +230,22 @@ impl<'a> Reader<'a> {
     /// of its two parts are still to skip. Recursing here would cost a stack frame per
     /// `0x00` byte of hostile input.
     fn skip_described(&mut self, depth: usize) -> Step {
-        let mut owed = [0u8; MAX_DEPTH];
+        // Per open described value, innermost last, whether its value is still to come
+        // after the part being read: one bit each (nesting stops at MAX_DEPTH).
+        let mut value_owed = [0u64; MAX_DEPTH / 64];
         let mut open = 1usize;
-        owed[0] = 2;
-        while open > 0 {
-            if owed[open - 1] == 0 {
-                open -= 1;
-                continue;
-            }
-            owed[open - 1] -= 1;
+        value_owed[0] = 1;
+        loop {
             let ctor = self.u8()?;
             match ctor {
                 0x00 => {
                     if depth + open + 1 >= MAX_DEPTH {
                         return Err(Fail::TooDeep);
                     }
-                    owed[open] = 2;
+                    // Its descriptor comes next, then its value.
+                    value_owed[open / 64] |= 1 << (open % 64);
                     open += 1;
+                    continue;
                 }
                 0x45 => {}
                 0xc0 | 0xc1 | 0xe0 => {
@@ -261,8 +260,20 @@ impl<'a> Reader<'a> {
                     self.scalar(ctor)?;
                 }
             }
+            // A part is done: close the described values it completes.
+            loop {
+                let level = open - 1;
+                let bit = 1 << (level % 64);
+                if value_owed[level / 64] & bit != 0 {
+                    value_owed[level / 64] &= !bit;
+                    break;
+                }
+                open = level;
+                if open == 0 {
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
     }
 
     #[inline(always)]
