@@ -8,8 +8,11 @@
 //! proton up to 0.36 did and as the Python API promises; 0.37 stopped clearing).
 //!
 //! A message is meant to be reused: `clear` and `decode` keep the trees' storage and the
-//! buffers of the text fields and user-id, so decoding or building similar messages into
-//! the same object stops allocating. `encode_into` writes straight into a caller's buffer.
+//! buffers of the text fields and user-id (a text field set to the text it had keeps its
+//! C string as it is), so decoding or building similar messages into the same object
+//! stops allocating. The trees live inside the message (one allocation for a new one).
+//! `encode_into` writes straight into a caller's buffer: when it does not fit, the buffer
+//! holds a prefix of the encoding, and nothing is ever written past the encoding's end.
 
 use crate::codec::decoder::{self, Descriptor, Field, Reader};
 use crate::codec::encoder::{self, Buffer, ClipSink, Stage, Staged};

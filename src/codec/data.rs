@@ -8,6 +8,11 @@
 //! `current` the node we are on (0 = before the first child). `put` writes the node after
 //! the cursor, reusing an existing following sibling as proton does, so writing after a
 //! rewind overwrites the tree in place.
+//!
+//! Performance contract (the C API calls these per node): `clear` keeps all storage, so
+//! a reused tree stops allocating; new nodes are written in place (an atom built
+//! elsewhere and copied in stalls on every node); reading a node never panics, so the
+//! cursor and getter exports need no unwinding frame.
 
 use super::types::{Atom, Scalar, Span, Type};
 use crate::error::{code, Error, ErrorSlot, Result};

@@ -7,7 +7,9 @@
 //!
 //! Each constructor is dispatched once, straight to the node it becomes: the value goes
 //! after the cursor, its children are appended under it without moving the cursor (it
-//! ends on the value, as after proton's enter/exit). Failures travel as a one-byte
+//! ends on the value, as after proton's enter/exit). The walk is iterative (open
+//! compounds on an explicit stack) and performs the checks of a recursive descent in the
+//! same order, which proton's error codes depend on. Failures travel as a one-byte
 //! `Fail` and become an [`Error`] only at the public entry points.
 
 use super::data::{Data, NodeId};

@@ -6,6 +6,11 @@
 //!
 //! The encoder walks the tree once, without recursion and without allocating unless the
 //! nesting is deeper than [`INLINE_DEPTH`]; sizes of compounds are patched in afterwards.
+//! Writes are gathered in a stack buffer whose length stays in a register (a sink's own
+//! length, behind a pointer, would be reloaded after every byte) and handed to the sink
+//! in pieces. Sinks: `Vec<u8>`, [`Counter`], [`SliceSink`] (stops at the first write that
+//! does not fit; what it holds then is unspecified) and [`ClipSink`] (keeps the prefix
+//! that fits and counts the rest).
 
 use super::data::{Data, Node, NodeId};
 use super::types::{Atom, Scalar, Type};

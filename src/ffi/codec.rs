@@ -2,6 +2,10 @@
 //!
 //! The variadic `pn_data_fill`/`pn_data_scan` (and their `v` forms) live in `variadic.c`
 //! and are built on the functions here.
+//!
+//! Each `put`/`get` export builds its value in its own closure, so that it compiles to a
+//! small function with the value written to (or read from) the node directly; a shared
+//! helper taking the value as data would pass it through memory and match on it again.
 
 use super::error::{pn_error_t, PN_ARG_ERR, PN_ERR, PN_OVERFLOW};
 use super::types::*;

@@ -1,4 +1,8 @@
 //! message.h: `pn_message_t`, an AMQP message with its sections.
+//!
+//! Text fields are set through `Message::set_text`, which reuses their storage;
+//! `pn_message_encode` encodes in place into the caller's buffer (on `PN_OVERFLOW` the
+//! buffer holds a prefix of the encoding, as with proton).
 
 use super::codec::{pn_atom_t, pn_data_t, pn_msgid_t};
 use super::error::{pn_error_t, PN_ARG_ERR, PN_ERR, PN_OUT_OF_MEMORY, PN_OVERFLOW};
