@@ -699,9 +699,19 @@ impl<S: Sink> Encoder<'_, '_, S> {
     #[inline(always)]
     fn enter(&mut self, data: &Data, node: &Node) -> bool {
         let ctor = self.element_ctor();
-        // Scalars with their own constructor (most nodes) take a single dispatch.
-        if ctor.is_none() && write_atom(self.out, data, &node.atom) {
-            return false;
+        // Scalars take a single dispatch: with their own constructor (most nodes), or as
+        // an array element, the payload after the array's shared constructor.
+        match ctor {
+            None => {
+                if write_atom(self.out, data, &node.atom) {
+                    return false;
+                }
+            }
+            Some(c) => {
+                if write_element(self.out, c, data, &node.atom) {
+                    return false;
+                }
+            }
         }
         match node.atom {
             Atom::Described => {
@@ -715,16 +725,7 @@ impl<S: Sink> Encoder<'_, '_, S> {
             Atom::List => self.begin_compound(ctor, 0xd0, node.children, Open::PLAIN),
             Atom::Map => self.begin_compound(ctor, 0xd1, node.children, Open::PLAIN),
             Atom::Array { described, elem } => self.begin_array(ctor, node, described, elem),
-            ref atom => {
-                // An array element: the payload after the array's shared constructor.
-                let value = data.scalar_of(atom).expect("scalar atom");
-                write_payload(
-                    self.out,
-                    ctor.expect("scalars with their own constructor are written"),
-                    &value,
-                );
-                return false;
-            }
+            _ => unreachable!("scalars are written above"),
         }
         true
     }
@@ -756,6 +757,57 @@ impl<S: Sink> Encoder<'_, '_, S> {
             self.out.put(&[elem_ctor]);
         }
     }
+}
+
+/// Write an array element: the bytes that follow the shared constructor `ctor`, exactly
+/// as [`write_payload`] writes them for the node's scalar; false (nothing written) for a
+/// compound node.
+#[inline(always)]
+fn write_element(out: &mut impl Sink, ctor: u8, data: &Data, atom: &Atom) -> bool {
+    match *atom {
+        Atom::Null => {}
+        Atom::Bool(v) => {
+            if ctor == 0x56 {
+                out.put(&[v as u8])
+            }
+        }
+        Atom::Ubyte(v) => out.put(&[v]),
+        Atom::Byte(v) => out.put(&[v as u8]),
+        Atom::Ushort(v) => out.put(&v.to_be_bytes()),
+        Atom::Short(v) => out.put(&v.to_be_bytes()),
+        Atom::Uint(v) | Atom::Char(v) | Atom::Decimal32(v) => match ctor {
+            0x43 => {}
+            0x52 => out.put(&[v as u8]),
+            _ => out.put(&v.to_be_bytes()),
+        },
+        Atom::Int(v) => match ctor {
+            0x54 => out.put(&[v as u8]),
+            _ => out.put(&v.to_be_bytes()),
+        },
+        Atom::Ulong(v) | Atom::Decimal64(v) => match ctor {
+            0x44 => {}
+            0x53 => out.put(&[v as u8]),
+            _ => out.put(&v.to_be_bytes()),
+        },
+        Atom::Long(v) | Atom::Timestamp(v) => match ctor {
+            0x55 => out.put(&[v as u8]),
+            _ => out.put(&v.to_be_bytes()),
+        },
+        Atom::Float(v) => out.put(&v.to_bits().to_be_bytes()),
+        Atom::Double(v) => out.put(&v.to_bits().to_be_bytes()),
+        Atom::Decimal128(v) | Atom::Uuid(v) => out.put(&v),
+        Atom::Binary(s) | Atom::String(s) | Atom::Symbol(s) => {
+            let b = data.span_bytes(s);
+            if ctor & 0xf0 == 0xa0 {
+                out.put(&[b.len() as u8]);
+            } else {
+                out.put(&(b.len() as u32).to_be_bytes());
+            }
+            out.put(b);
+        }
+        Atom::Described | Atom::Array { .. } | Atom::List | Atom::Map => return false,
+    }
+    true
 }
 
 /// Write a scalar node with its own (smallest) constructor; false (nothing written) for
