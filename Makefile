@@ -25,7 +25,7 @@ CWARN := -Wall -Wextra -Werror
 TEST_ENV := PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) PROTON_INCLUDE=$(CURDIR)/include
 
 # The suites `make test` runs, in order; each is a `test-<name>` target.
-SUITES := rust symbols c python demo
+SUITES := rust symbols c python interop brokers soak demo
 # Suites build first when run alone; `make test` has built already and passes BUILT=1.
 BUILD_FIRST := $(if $(BUILT),,all)
 
@@ -45,7 +45,7 @@ endef
 
 .PHONY: fuzz
 .PHONY: all help headers deps test test-rust test-symbols test-abi test-c test-python \
-	test-demo demo bench install clean
+	test-interop test-brokers test-soak test-demo demo bench install clean
 
 ## all: cargo build --release, then build/lib (library, symlink, .pc) and python/proton/_lib
 all:
@@ -66,7 +66,7 @@ headers:
 deps:
 	bash scripts/install-deps.sh
 
-## test: deps, all, then every suite (rust symbols c python demo); fails if any failed
+## test: deps, all, then every suite (rust symbols c python interop brokers soak demo); fails if any failed
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=(); summary=(); \
@@ -101,6 +101,18 @@ test-c: $(BUILD_FIRST)
 ## test-python: the Python tests (python/run-tests.sh)
 test-python: $(BUILD_FIRST)
 	@$(call run-script,python/run-tests.sh)
+
+## test-interop: our messenger against Debian's proton-c messenger (c-tests/interop/run.sh)
+test-interop: $(BUILD_FIRST)
+	@$(call run-script,c-tests/interop/run.sh)
+
+## test-brokers: messages through RabbitMQ and proton's example broker (c-tests/brokers/run.sh)
+test-brokers: $(BUILD_FIRST)
+	@$(call run-script,c-tests/brokers/run.sh)
+
+## test-soak: several sender and receiver processes, tracked, exactly once (c-tests/soak/run.sh)
+test-soak: $(BUILD_FIRST)
+	@$(call run-script,c-tests/soak/run.sh)
 
 ## test-demo: the demo prints the same with Debian's proton-c and with ours
 test-demo: $(DEMO_DIR)/message_demo $(DEMO_DIR)/message_demo.reference
