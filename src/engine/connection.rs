@@ -1479,6 +1479,9 @@ impl Connection {
             self.write_performative(channel, &Performative::Begin(begin), &[]);
             self.sessions.get_mut(sid).expect("live").begin_sent = true;
         }
+        // Dispositions first: they only name transfers already on the wire, and a detach
+        // written after them must not strand an accept the application made before it.
+        self.flush_dispositions(sid, channel);
         let mut lids = std::mem::take(&mut self.scratch_links);
         lids.clear();
         lids.extend(self.sessions.get(sid).expect("live").links.iter().copied());
@@ -1488,7 +1491,15 @@ impl Connection {
             }
         }
         self.scratch_links = lids;
-        self.flush_dispositions(sid, channel);
+        if !self
+            .sessions
+            .get(sid)
+            .expect("live")
+            .pending_dispositions
+            .is_empty()
+        {
+            self.flush_dispositions(sid, channel);
+        }
         let s = self.sessions.get_mut(sid).expect("live");
         if s.flow_pending {
             s.flow_pending = false;

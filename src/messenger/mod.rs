@@ -112,12 +112,15 @@ struct Queued {
     bytes: Vec<u8>,
 }
 
-/// What an outgoing tracker refers to.
+/// What a tracker refers to.
 #[derive(Clone, Copy, Debug)]
-enum Outgoing {
+enum Tracked {
+    /// Put, not yet handed to a link (outgoing only).
     Queued,
-    Sent(DeliveryRef),
-    Aborted,
+    /// A delivery of a live connection.
+    Live(DeliveryRef),
+    /// The status it had when its connection went away (ABORTED if it never got out).
+    Final(Status),
 }
 
 /// A received message waiting for `get`.
@@ -151,9 +154,9 @@ pub struct Messenger {
     listeners: Slab<Listener>,
     subscriptions: Vec<Box<Subscription>>,
     queue: VecDeque<Queued>,
-    outgoing: Window<Outgoing>,
+    outgoing: Window<Tracked>,
     arrived: VecDeque<Arrived>,
-    incoming: Window<DeliveryRef>,
+    incoming: Window<Tracked>,
     last_incoming_subscription: Option<usize>,
     credit: Scheduler<LinkRef>,
     next_tag: u64,
@@ -615,7 +618,7 @@ impl Messenger {
         msg.encode(&mut self.encode_buffer);
         msg.address = saved;
         let bytes = std::mem::take(&mut self.encode_buffer);
-        let (seq, evicted) = self.outgoing.push(Outgoing::Queued);
+        let (seq, evicted) = self.outgoing.push(Tracked::Queued);
         self.queue.push_back(Queued {
             seq,
             address: original.clone(),
@@ -658,7 +661,7 @@ impl Messenger {
             .expect("sender link");
         let dref = DeliveryRef { conn, delivery };
         match self.outgoing.get_mut(queued.seq) {
-            Some(state) => *state = Outgoing::Sent(dref),
+            Some(state) => *state = Tracked::Live(dref),
             // Not tracked: the delivery goes as soon as it is written.
             None => self
                 .conns
@@ -681,12 +684,12 @@ impl Messenger {
     }
 
     /// An outgoing entry left the window: settle its delivery.
-    fn destroy_outgoing(&mut self, seq: u32, state: Outgoing) {
+    fn destroy_outgoing(&mut self, seq: u32, state: Tracked) {
         let still_queued = self.queue.iter().any(|q| q.seq == seq);
         if still_queued {
             return;
         }
-        if let Outgoing::Sent(d) = state {
+        if let Tracked::Live(d) = state {
             if let Some(c) = self.conns.get_mut(d.conn) {
                 c.engine.settle(d.delivery);
             }
@@ -727,47 +730,24 @@ impl Messenger {
         let seq = tracker as u32;
         if tracker & INCOMING_BIT != 0 {
             match self.incoming.get(seq) {
-                None => Status::Unknown,
-                Some(d) => self.delivery_status(*d),
+                None | Some(Tracked::Queued) => Status::Unknown,
+                Some(Tracked::Final(status)) => *status,
+                Some(Tracked::Live(d)) => self.delivery_status(*d),
             }
         } else {
             match self.outgoing.get(seq) {
-                None | Some(Outgoing::Queued) => Status::Unknown,
-                Some(Outgoing::Aborted) => Status::Aborted,
-                Some(Outgoing::Sent(d)) => self.delivery_status(*d),
+                None | Some(Tracked::Queued) => Status::Unknown,
+                Some(Tracked::Final(status)) => *status,
+                Some(Tracked::Live(d)) => self.delivery_status(*d),
             }
         }
     }
 
     fn delivery_status(&self, d: DeliveryRef) -> Status {
-        let Some(delivery) = self
-            .conns
+        self.conns
             .get(d.conn)
             .and_then(|c| c.engine.delivery(d.delivery))
-        else {
-            return Status::Pending;
-        };
-        if delivery.aborted && delivery.outgoing {
-            return Status::Aborted;
-        }
-        let from_state = |s: &DeliveryState| match s {
-            DeliveryState::Received { .. } => Status::Pending,
-            DeliveryState::Accepted => Status::Accepted,
-            DeliveryState::Rejected { .. } => Status::Rejected,
-            DeliveryState::Released => Status::Released,
-            DeliveryState::Modified { .. } => Status::Modified,
-            DeliveryState::Other(_) => Status::Pending,
-        };
-        match (
-            &delivery.remote_state,
-            delivery.remote_settled,
-            &delivery.local_state,
-        ) {
-            (Some(s), _, _) if s.is_outcome() => from_state(s),
-            (_, true, Some(local)) => from_state(local),
-            (_, true, None) => Status::Settled,
-            _ => Status::Pending,
-        }
+            .map_or(Status::Pending, status_of)
     }
 
     /// `pn_messenger_buffered`.
@@ -776,9 +756,9 @@ impl Messenger {
             return false;
         }
         match self.outgoing.get(tracker as u32) {
-            None | Some(Outgoing::Aborted) => false,
-            Some(Outgoing::Queued) => true,
-            Some(Outgoing::Sent(d)) => self
+            None | Some(Tracked::Final(_)) => false,
+            Some(Tracked::Queued) => true,
+            Some(Tracked::Live(d)) => self
                 .conns
                 .get(d.conn)
                 .and_then(|c| c.engine.delivery(d.delivery))
@@ -792,13 +772,13 @@ impl Messenger {
         let cumulative = flags & CUMULATIVE != 0;
         if tracker & INCOMING_BIT != 0 {
             for s in self.incoming.range(seq, cumulative) {
-                if let Some(d) = self.incoming.untrack(s) {
+                if let Some(Tracked::Live(d)) = self.incoming.untrack(s) {
                     self.settle_delivery(d);
                 }
             }
         } else {
             for s in self.outgoing.range(seq, cumulative) {
-                if let Some(Outgoing::Sent(d)) = self.outgoing.untrack(s) {
+                if let Some(Tracked::Live(d)) = self.outgoing.untrack(s) {
                     self.settle_delivery(d);
                 }
             }
@@ -827,7 +807,9 @@ impl Messenger {
             ));
         }
         for s in self.incoming.range(tracker as u32, flags & CUMULATIVE != 0) {
-            let d = *self.incoming.get(s).expect("in range");
+            let Some(Tracked::Live(d)) = self.incoming.get(s).copied() else {
+                continue;
+            };
             if let Some(c) = self.conns.get_mut(d.conn) {
                 if c.engine
                     .delivery(d.delivery)
@@ -870,8 +852,11 @@ impl Messenger {
             return Err((code::EOS, String::new()));
         };
         self.last_incoming_subscription = arrived.subscription;
-        let (_, evicted) = self.incoming.push(arrived.delivery);
-        for (_, d) in evicted {
+        let (_, evicted) = self.incoming.push(Tracked::Live(arrived.delivery));
+        for (_, evicted) in evicted {
+            let Tracked::Live(d) = evicted else {
+                continue;
+            };
             // Untracked: settled now, with whatever outcome it has (possibly none).
             if let Some(c) = self.conns.get_mut(d.conn) {
                 c.engine.settle(d.delivery);
@@ -919,7 +904,7 @@ impl Messenger {
     fn unsent(&self) -> usize {
         let mut n = self.outgoing() as usize;
         for (_, state) in self.outgoing.tracked_iter() {
-            if let Outgoing::Sent(d) = state {
+            if let Tracked::Live(d) = state {
                 if let Some(del) = self
                     .conns
                     .get(d.conn)
@@ -1343,9 +1328,9 @@ impl Messenger {
 
     fn mark_aborted(&mut self, conn: ConnId, d: DeliveryId) {
         for (_, state) in self.outgoing.values_mut() {
-            if let Outgoing::Sent(r) = state {
+            if let Tracked::Live(r) = state {
                 if r.conn == conn && r.delivery == d {
-                    *state = Outgoing::Aborted;
+                    *state = Tracked::Final(Status::Aborted);
                 }
             }
         }
@@ -1424,16 +1409,21 @@ impl Messenger {
             self.credit
                 .remove_link(LinkRef { conn: id, link: l }, unused);
         }
-        for (_, state) in self.outgoing.values_mut() {
-            if let Outgoing::Sent(r) = state {
-                if r.conn == id
-                    && c.engine
-                        .delivery(r.delivery)
-                        .is_some_and(|d| d.buffered() || d.aborted)
-                {
-                    *state = Outgoing::Aborted;
-                }
+        // Trackers keep the status their delivery had; what never got out is ABORTED.
+        let outgoing = self.outgoing.values_mut().map(|(_, t)| (t, true));
+        let incoming = self.incoming.values_mut().map(|(_, t)| (t, false));
+        for (state, is_outgoing) in outgoing.chain(incoming) {
+            let Tracked::Live(r) = *state else {
+                continue;
+            };
+            if r.conn != id {
+                continue;
             }
+            *state = Tracked::Final(match c.engine.delivery(r.delivery) {
+                Some(d) if is_outgoing && (d.buffered() || d.aborted) => Status::Aborted,
+                Some(d) => status_of(d),
+                None => Status::Pending,
+            });
         }
     }
 
@@ -1482,13 +1472,13 @@ impl Messenger {
     /// `pn_messenger_delivery`: the delivery behind a tracked tracker, while it exists.
     pub fn tracker_delivery(&self, tracker: u64) -> Option<DeliveryRef> {
         let seq = tracker as u32;
-        let d = if tracker & INCOMING_BIT != 0 {
-            *self.incoming.get(seq)?
+        let window = if tracker & INCOMING_BIT != 0 {
+            &self.incoming
         } else {
-            match self.outgoing.get(seq)? {
-                Outgoing::Sent(d) => *d,
-                Outgoing::Queued | Outgoing::Aborted => return None,
-            }
+            &self.outgoing
+        };
+        let Tracked::Live(d) = *window.get(seq)? else {
+            return None;
         };
         self.connection(d.conn)?.delivery(d.delivery)?;
         Some(d)
@@ -1583,5 +1573,30 @@ fn io_text(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::AddrInUse => "Address already in use".into(),
         _ => e.to_string(),
+    }
+}
+
+/// A tracker's status from its delivery's local and remote state.
+fn status_of(delivery: &crate::engine::endpoint::Delivery) -> Status {
+    if delivery.aborted && delivery.outgoing {
+        return Status::Aborted;
+    }
+    let from_state = |s: &DeliveryState| match s {
+        DeliveryState::Received { .. } => Status::Pending,
+        DeliveryState::Accepted => Status::Accepted,
+        DeliveryState::Rejected { .. } => Status::Rejected,
+        DeliveryState::Released => Status::Released,
+        DeliveryState::Modified { .. } => Status::Modified,
+        DeliveryState::Other(_) => Status::Pending,
+    };
+    match (
+        &delivery.remote_state,
+        delivery.remote_settled,
+        &delivery.local_state,
+    ) {
+        (Some(s), _, _) if s.is_outcome() => from_state(s),
+        (_, true, Some(local)) => from_state(local),
+        (_, true, None) => Status::Settled,
+        _ => Status::Pending,
     }
 }
