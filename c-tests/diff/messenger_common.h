@@ -154,4 +154,102 @@ static inline void stop_both(pn_messenger_t *a, pn_messenger_t *b)
   PUMP_UNTIL(a, b, pn_messenger_stopped(a) && (!b || pn_messenger_stopped(b)));
 }
 
+/* A listening messenger `srv` on amqp://~127.0.0.1:<port> and a messenger `cli` that sends
+ * to it, both non-blocking (the tests pump them).  Windows are set before any link exists. */
+struct pair {
+  pn_messenger_t *srv, *cli;
+  pn_subscription_t *listener;
+  int port;
+  char url[128];
+};
+
+static inline void pair_open(struct pair *p, const char *srv_name, const char *cli_name, int in_window,
+                             int out_window)
+{
+  p->port = free_port();
+  p->srv = pn_messenger(srv_name);
+  p->cli = pn_messenger(cli_name);
+  pn_messenger_set_incoming_window(p->srv, in_window);
+  pn_messenger_set_outgoing_window(p->cli, out_window);
+  snprintf(p->url, sizeof(p->url), "amqp://~127.0.0.1:%d", p->port);
+  p->listener = pn_messenger_subscribe(p->srv, p->url);
+  if (!p->listener) {
+    printf("cannot listen: ");
+    print_merr(p->srv, p->port);
+    printf("\n");
+    exit(1);
+  }
+  pn_messenger_set_blocking(p->srv, false);
+  pn_messenger_set_blocking(p->cli, false);
+}
+
+/* "amqp://127.0.0.1:<port>/<path>" (a static buffer: use it before the next call). */
+static inline const char *pair_url(struct pair *p, const char *path)
+{
+  snprintf(p->url, sizeof(p->url), "amqp://127.0.0.1:%d/%s", p->port, path);
+  return p->url;
+}
+
+static inline void pair_close(struct pair *p)
+{
+  stop_both(p->cli, p->srv);
+  pn_messenger_free(p->cli);
+  pn_messenger_free(p->srv);
+}
+
+/* Put n messages to path on the pair's listener, with bodies "<path> <k>" (k counts every
+ * message put_n made); trackers in t. */
+static inline void put_n(struct pair *p, pn_messenger_t *m, const char *path, int n, pn_tracker_t *t)
+{
+  static int counter;
+  for (int i = 0; i < n; i++) {
+    char body[64];
+    snprintf(body, sizeof(body), "%s %d", path, counter++);
+    pn_message_t *msg = make_message(pair_url(p, path), NULL, body);
+    int rc = pn_messenger_put(m, msg);
+    if (rc != 0) printf("put %s %d failed: %d\n", path, i, rc);
+    if (t) t[i] = pn_messenger_outgoing_tracker(m);
+    pn_message_free(msg);
+  }
+}
+
+/* "label: S/b S/b ..." status and buffered flag of each tracker. */
+static inline void show_trackers(const char *label, pn_messenger_t *m, const pn_tracker_t *t, int n)
+{
+  printf("%s:", label);
+  for (int i = 0; i < n; i++)
+    printf(" %s/%d", status_name(pn_messenger_status(m, t[i])), pn_messenger_buffered(m, t[i]));
+  printf("\n");
+}
+
+/* Trackers as sequence numbers with the direction: "out 0 1 2" / "in 0 1". */
+static inline void show_numbers(const char *label, const pn_tracker_t *t, int n)
+{
+  printf("%s:", label);
+  for (int i = 0; i < n; i++) {
+    int64_t v = (int64_t)t[i];
+    printf(" %s%" PRId64, (v >> 60) == 1 ? "in:" : (v >> 60) == 0 ? "" : "?", (int64_t)(v & 0xffffffff));
+  }
+  printf("\n");
+}
+
+/* Get up to n messages (pumping the pair until each arrives), trackers in t; returns how
+ * many were gotten. */
+static inline int get_n(pn_messenger_t *rcv, pn_messenger_t *peer, int n, pn_tracker_t *t)
+{
+  pn_message_t *msg = pn_message();
+  int got = 0;
+  for (; got < n; got++) {
+    PUMP_UNTIL(rcv, peer, pn_messenger_incoming(rcv) > 0);
+    int rc = pn_messenger_get(rcv, msg);
+    if (rc != 0) {
+      printf("get %d failed: %d(%s)\n", got, rc, pn_code(rc));
+      break;
+    }
+    if (t) t[got] = pn_messenger_incoming_tracker(rcv);
+  }
+  pn_message_free(msg);
+  return got;
+}
+
 #endif
