@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Interop with the original messenger: msgr-send and msgr-recv (c-tests/tools) linked to Debian's
+# proton-c 0.37 talk to the same tools linked to ours, both ways, over 127.0.0.1.
+#
+# Flavours of a tool:  debian  orig/ binary on Debian's library
+#                      ours    ours/ binary (our headers) on our library
+#                      drop-in orig/ binary on our library through LD_LIBRARY_PATH
+# Pairs (sender>receiver): debian>ours, ours>debian, debian>drop-in, drop-in>debian.
+# Scenarios per pair: untracked small messages, tracked with accepts, tracked with rejects,
+# tracked against incoming window 0 (SETTLED), 5 MB messages untracked and tracked, round trip
+# (replies over the sender's own connection); plus two senders of different flavours into one
+# receiver. Every run checks: both exit 0; the library each process mapped; the receiver got
+# every (sender, seq) exactly once with verified content; each tracker's final status (per
+# sequence number for rejects); replies.
+#
+# Usage: c-tests/interop/run.sh [SCENARIO...]   (names as printed; default all)
+# Env: PROTON_BUILD_LIB, PROTON_INCLUDE (see c-tests/tools/build.sh), KEEP_LOGS=1.
+# Output under c-tests/out/interop/; on a failure the logs of that run are printed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
+export PROTON_BUILD_LIB PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
+out=$repo/c-tests/out/interop
+tools=$out/tools
+RUN_MS=60000            # each tool's own whole-run timeout (hang guard)
+GUARD_S=90              # then `timeout` kills it
+source "$here/../tools/procs.sh"
+
+only=("$@")
+rm -rf "$out/logs"
+mkdir -p "$out/logs"
+bash "$here/../tools/build.sh" "$tools"
+
+DEBIAN_LIB=$(readlink -f /usr/lib/x86_64-linux-gnu/libqpid-proton.so.11)
+OUR_LIB=$(readlink -f "$PROTON_BUILD_LIB/libqpid-proton.so.11")
+
+# tool FLAVOUR NAME: the command line prefix that runs tool NAME in that flavour.
+tool() {
+  case "$1" in
+    debian) echo "env -u LD_LIBRARY_PATH $tools/orig/$2" ;;
+    ours) echo "env -u LD_LIBRARY_PATH $tools/ours/$2" ;;
+    drop-in) echo "env LD_LIBRARY_PATH=$PROTON_BUILD_LIB $tools/orig/$2" ;;
+  esac
+}
+lib_of() { if [ "$1" = debian ]; then echo "$DEBIAN_LIB"; else echo "$OUR_LIB"; fi; }
+
+passed=0
+failed=0
+failures=()
+wanted() {
+  [ ${#only[@]} -eq 0 ] && return 0
+  local n
+  for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
+  return 1
+}
+
+# field LINE KEY: value of KEY=value in a summary line.
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+
+# Checks of one run append to $problems.
+problems=""
+expect() { # what actual expected
+  if [ "$2" != "$3" ]; then problems+="$1: got '$2', expected '$3'"$'\n'; fi
+}
+check_lib() { # line flavour who
+  local lib
+  lib=$(readlink -f "$(field "$1" lib)" 2>/dev/null || true)
+  expect "$3 mapped library" "$lib" "$(lib_of "$2")"
+}
+
+# expected_ids ID N: the "ID SEQ" lines of seq 0..N-1.
+expected_ids() { seq 0 $(($2 - 1)) | sed "s/^/$1 /"; }
+
+# run_case NAME RECV_FLAVOUR "RECV_ARGS" SENDERS... where each sender is
+# "FLAVOUR:ID:COUNT:ARGS"; then checks. Extra checks via the variables below.
+#   expect_status: "untracked", "settled", "accepted", or "reject:N"
+#   round_trip: 1 if the senders use -R and the receiver -r
+run_case() {
+  local name=$1 rflav=$2 rargs=$3
+  shift 3
+  wanted "$name" || return 0
+  local dir=$out/logs/$name total=0 s
+  mkdir -p "$dir"
+  problems=""
+  for s in "$@"; do total=$((total + $(cut -d: -f3 <<<"$s"))); done
+  local t0=$SECONDS
+
+  # shellcheck disable=SC2046,SC2086 # tool prefixes and argument strings split on purpose
+  start_receiver "$dir/recv.log" $(tool "$rflav" msgr-recv) -a "amqp://~127.0.0.1:@PORT@" \
+    -c "$total" -V -t "$RUN_MS" -o "$dir/recv.ids" $rargs ||
+    { fail_case "$name" "receiver did not start"$'\n'; return 0; }
+  local port=$recv_port
+  local spids=() sflav id count sargs i=0
+  for s in "$@"; do
+    IFS=: read -r sflav id count sargs <<<"$s"
+    start_proc "$dir/send-$id.log" $(tool "$sflav" msgr-send) -a "amqp://127.0.0.1:$port/interop" \
+      -i "$id" -c "$count" -t "$RUN_MS" -o "$dir/send-$id.status" $sargs
+    spids+=("$last_pid")
+  done
+  local rc
+  for i in "${!spids[@]}"; do
+    rc=0; wait_proc "${spids[$i]}" || rc=$?
+    s=${*:$((i + 1)):1}
+    expect "sender ${s%%:*} exit status" "$rc" 0
+  done
+  rc=0; wait_proc "$receiver_pid" || rc=$?
+  expect "receiver exit status" "$rc" 0
+
+  local rline sline
+  rline=$(grep '^msgr-recv result=' "$dir/recv.log" || true)
+  expect "receiver result" "$(field "$rline" result)" ok
+  expect "received" "$(field "$rline" received)" "$total"
+  expect "duplicates" "$(field "$rline" dups)" 0
+  expect "bad bodies" "$(field "$rline" bad)" 0
+  expect "verified" "$(field "$rline" verified)" 1
+  check_lib "$rline" "$rflav" "receiver ($rflav)"
+  for s in "$@"; do
+    IFS=: read -r sflav id count sargs <<<"$s"
+    expected_ids "$id" "$count"
+  done | sort >"$dir/expected.ids"
+  sort "$dir/recv.ids" >"$dir/recv.sorted" 2>/dev/null || true
+  cmp -s "$dir/expected.ids" "$dir/recv.sorted" ||
+    problems+="received (sender, seq) set differs from the sent one: $(diff "$dir/expected.ids" "$dir/recv.sorted" | grep -c '^[<>]') lines"$'\n'
+
+  local n_rej n_acc
+  for s in "$@"; do
+    IFS=: read -r sflav id count sargs <<<"$s"
+    sline=$(grep '^msgr-send result=' "$dir/send-$id.log" || true)
+    expect "sender $id result" "$(field "$sline" result)" ok
+    expect "sender $id sent" "$(field "$sline" sent)" "$count"
+    check_lib "$sline" "$sflav" "sender $id ($sflav)"
+    case "$expect_status" in
+      untracked) expect "sender $id tracked" "$(field "$sline" tracked)" 0 ;;
+      settled) expect "sender $id SETTLED" "$(field "$sline" SETTLED)" "$count" ;;
+      accepted) expect "sender $id ACCEPTED" "$(field "$sline" ACCEPTED)" "$count" ;;
+      reject:*)
+        n_rej=$((count / ${expect_status#reject:}))
+        n_acc=$((count - n_rej))
+        expect "sender $id ACCEPTED" "$(field "$sline" ACCEPTED)" "$n_acc"
+        expect "sender $id REJECTED" "$(field "$sline" REJECTED)" "$n_rej"
+        expect "receiver rejected" "$(field "$rline" rejected)" "$n_rej"
+        seq 0 $((count - 1)) | awk -v n="${expect_status#reject:}" \
+          '{ print $1, (($1 + 1) % n == 0 ? "REJECTED" : "ACCEPTED") }' >"$dir/expected-$id.status"
+        cmp -s "$dir/expected-$id.status" "$dir/send-$id.status" ||
+          problems+="sender $id: per-tracker statuses differ from the expected rejects"$'\n'
+        ;;
+    esac
+    if [ "$expect_status" != untracked ]; then
+      [ "$(wc -l <"$dir/send-$id.status")" = "$count" ] ||
+        problems+="sender $id: status file has $(wc -l <"$dir/send-$id.status") lines"$'\n'
+    fi
+    if [ "${round_trip:-0}" = 1 ]; then
+      expect "sender $id replies" "$(field "$sline" replies)" "$count"
+      expect "sender $id bad replies" "$(field "$sline" bad_replies)" 0
+    fi
+  done
+  if [ "${round_trip:-0}" = 1 ]; then expect "receiver replies" "$(field "$rline" replies)" "$total"; fi
+
+  local took=$((SECONDS - t0))
+  if [ -z "$problems" ]; then
+    passed=$((passed + 1))
+    printf 'PASS  %-34s %6d msgs  %3ds\n' "$name" "$total" "$took"
+  else
+    fail_case "$name" "$problems"
+  fi
+}
+
+fail_case() { # name text
+  failed=$((failed + 1))
+  failures+=("$1")
+  printf 'FAIL  %s\n' "$1"
+  printf '%s' "$2" | sed 's/^/      /'
+  local f
+  for f in "$out/logs/$1"/*.log; do
+    [ -f "$f" ] || continue
+    echo "      --- $(basename "$f") (last 15 lines)"
+    tail -n 15 "$f" | sed 's/^/      | /'
+  done
+}
+
+FIVE_MB=$((5 * 1024 * 1024))
+start=$SECONDS
+for pair in debian:ours ours:debian debian:drop-in drop-in:debian; do
+  sf=${pair%%:*}
+  rf=${pair#*:}
+  p="$sf>$rf"
+  round_trip=0
+  expect_status=untracked
+  run_case "$p/untracked-5000x32B" "$rf" "" "$sf:s1:5000:-b 32"
+  expect_status=accepted
+  run_case "$p/tracked-3000x256B" "$rf" "-w 1024" "$sf:s1:3000:-b 256 -w 1024 -p 1024"
+  expect_status=reject:7
+  run_case "$p/rejects-1000x64B-every7th" "$rf" "-w 100 -j 7" "$sf:s1:1000:-b 64 -w 100 -p 100"
+  expect_status=settled
+  run_case "$p/tracked-recv-window0-500" "$rf" "" "$sf:s1:500:-b 16 -w 50 -p 50"
+  expect_status=untracked
+  run_case "$p/untracked-4x5MB" "$rf" "" "$sf:s1:4:-b $FIVE_MB -p 2"
+  expect_status=accepted
+  run_case "$p/tracked-6x5MB" "$rf" "-w 3" "$sf:s1:6:-b $FIVE_MB -w 3 -p 3"
+  expect_status=untracked round_trip=1
+  run_case "$p/round-trip-300x100B" "$rf" "-r" "$sf:s1:300:-b 100 -R -p 1"
+done
+round_trip=0 expect_status=accepted
+run_case "mixed>ours/tracked-2x1500" ours "-w 512" \
+  "debian:deb:1500:-b 200 -w 256 -p 256" "drop-in:dropin:1500:-b 200 -w 256 -p 256"
+run_case "mixed>debian/tracked-2x1500" debian "-w 512" \
+  "ours:ours:1500:-b 200 -w 256 -p 256" "drop-in:dropin:1500:-b 200 -w 256 -p 256"
+
+echo "interop: $passed passed, $failed failed ($((SECONDS - start))s)"
+if [ "$failed" -gt 0 ]; then
+  echo "interop FAILED: ${failures[*]} (logs in $out/logs)"
+  exit 1
+fi
+[ "${KEEP_LOGS:-0}" = 1 ] || rm -rf "$out/logs"
