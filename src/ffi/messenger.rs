@@ -119,6 +119,29 @@ pub(crate) struct State {
     links: HashMap<(Key, Key), *mut LinkHandle>,
     /// Delivery handles by (connection, delivery) key, made on first use.
     deliveries: HashMap<(Key, Key), *mut DeliveryHandle>,
+    /// Sizes at which the handle maps are next pruned of handles whose engine object is
+    /// gone, so a program asking for a handle per message keeps memory bounded.
+    prune_links_at: usize,
+    prune_deliveries_at: usize,
+}
+
+/// The smallest size at which a handle map is pruned.
+const PRUNE_MIN: usize = 64;
+
+/// Free the handles in `map` whose engine object `live` says is gone (proton frees those
+/// objects too: a program may not use a delivery once it is settled and forgotten), and
+/// return the size at which to prune next (amortised constant time per handle).
+fn prune<T>(map: &mut HashMap<(Key, Key), *mut T>, live: impl Fn(Key, Key) -> bool) -> usize {
+    map.retain(|&(conn, object), &mut handle| {
+        let keep = live(conn, object);
+        if !keep {
+            // SAFETY: every handle in the map came from Box::into_raw in this module and is
+            // owned by the map alone.
+            drop(unsafe { Box::from_raw(handle) });
+        }
+        keep
+    });
+    (map.len() * 2).max(PRUNE_MIN)
 }
 
 impl Drop for State {
@@ -172,6 +195,12 @@ impl State {
 
     /// The handle for a link of one of the messenger's connections, made on first use.
     pub(crate) fn link(&mut self, me: *mut MessengerHandle, link: LinkRef) -> *mut pn_link_t {
+        if self.links.len() >= self.prune_links_at {
+            let m = &self.messenger;
+            self.prune_links_at = prune(&mut self.links, |conn, l| {
+                m.connection(conn).is_some_and(|c| c.link(l).is_some())
+            });
+        }
         *self
             .links
             .entry((link.conn, link.link))
@@ -185,6 +214,12 @@ impl State {
         me: *mut MessengerHandle,
         delivery: DeliveryRef,
     ) -> *mut pn_delivery_t {
+        if self.deliveries.len() >= self.prune_deliveries_at {
+            let m = &self.messenger;
+            self.prune_deliveries_at = prune(&mut self.deliveries, |conn, d| {
+                m.connection(conn).is_some_and(|c| c.delivery(d).is_some())
+            });
+        }
         *self
             .deliveries
             .entry((delivery.conn, delivery.delivery))
@@ -314,6 +349,8 @@ pub extern "C" fn pn_messenger(name: *const c_char) -> *mut pn_messenger_t {
                 subscriptions: Vec::new(),
                 links: HashMap::new(),
                 deliveries: HashMap::new(),
+                prune_links_at: PRUNE_MIN,
+                prune_deliveries_at: PRUNE_MIN,
             },
         };
         Box::into_raw(Box::new(handle)) as *mut pn_messenger_t
@@ -1377,7 +1414,8 @@ mod tests {
             pn_messenger_work(srv, 0);
         }
         assert!(pn_messenger_stopped(cli));
-        // The connection and its link and delivery are gone; the handles stay valid.
+        // The connection and its link and delivery are gone; the handles stay valid until
+        // the handle maps are next pruned.
         assert_eq!(pn_link_state(link), 4 | 32);
         assert!(!pn_link_is_sender(link));
         assert_eq!(pn_link_credit(link), 0);
@@ -1395,6 +1433,46 @@ mod tests {
         pn_delivery_update(delivery, PN_RELEASED);
         assert!(pn_messenger_delivery(cli, tracker).is_null());
         assert!(pn_messenger_tracker_link(cli, tracker).is_null());
+        pn_message_free(msg);
+        pn_messenger_free(cli);
+        pn_messenger_free(srv);
+    }
+
+    #[test]
+    fn delivery_handles_of_forgotten_deliveries_are_freed() {
+        let port = free_port();
+        let srv = pn_messenger(cstring("server").as_ptr());
+        let cli = pn_messenger(cstring("client").as_ptr());
+        pn_messenger_set_outgoing_window(cli, 4);
+        pn_messenger_set_blocking(srv, false);
+        pn_messenger_set_blocking(cli, false);
+        let listen = cstring(&format!("amqp://~127.0.0.1:{port}"));
+        assert!(!pn_messenger_subscribe(srv, listen.as_ptr()).is_null());
+        let address = cstring(&format!("amqp://127.0.0.1:{port}/q"));
+        let msg = pn_message();
+        pn_message_set_address(msg, address.as_ptr());
+        let (mut handles, mut received) = (0, 0);
+        for _ in 0..600 {
+            pn_messenger_recv(srv, -1);
+            assert_eq!(pn_messenger_put(cli, msg), 0);
+            for _ in 0..4 {
+                pn_messenger_work(cli, 0);
+                pn_messenger_work(srv, 0);
+            }
+            while pn_messenger_get(srv, std::ptr::null_mut()) == 0 {
+                received += 1;
+            }
+            let tracker = pn_messenger_outgoing_tracker(cli);
+            if !pn_messenger_delivery(cli, tracker).is_null() {
+                handles += 1;
+            }
+        }
+        assert!(handles > 500, "handles made: {handles}");
+        assert!(received > 500, "messages received: {received}");
+        let live = unsafe { state(cli as *mut MessengerHandle) }
+            .map(|st| st.deliveries.len())
+            .expect("state");
+        assert!(live < 3 * PRUNE_MIN, "delivery handles kept: {live}");
         pn_message_free(msg);
         pn_messenger_free(cli);
         pn_messenger_free(srv);
