@@ -429,6 +429,14 @@ impl Connection {
         }
     }
 
+    /// Receiver: the credit the sender gave back since the last call (see
+    /// [`Link::returned_credit`](crate::engine::endpoint::Link)).
+    pub fn take_returned_credit(&mut self, id: LinkId) -> u32 {
+        self.links
+            .get_mut(id)
+            .map_or(0, |l| std::mem::take(&mut l.returned_credit))
+    }
+
     /// Receiver: ask the sender to use up or give back all credit (`drain`), or stop asking.
     pub fn set_drain(&mut self, id: LinkId, drain: bool) {
         if let Some(link) = self.links.get_mut(id) {
@@ -1078,7 +1086,9 @@ impl Connection {
                 let left = limit.wrapping_sub(count);
                 link.delivery_count = count;
                 // A count past our limit (or behind our own) leaves nothing sane: none.
-                link.credit = if left <= link.credit { left } else { 0 };
+                let credit = if left <= link.credit { left } else { 0 };
+                link.returned_credit = link.returned_credit.saturating_add(link.credit - credit);
+                link.credit = credit;
                 if link.drain && link.credit == 0 {
                     link.drain = false;
                 }

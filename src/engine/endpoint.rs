@@ -155,6 +155,9 @@ pub struct Link {
     pub credit: u32,
     /// Sender: the peer asked us to drain. Receiver: we asked the peer to drain.
     pub drain: bool,
+    /// Receiver: credit the sender gave back (by advancing its delivery-count without
+    /// transfers, as in answer to a drain) and nobody has collected yet.
+    pub returned_credit: u32,
     /// A flow frame for this link must be written.
     pub flow_pending: bool,
     /// Sender: deliveries waiting for credit or the session window, in order.
@@ -181,6 +184,7 @@ impl Link {
             delivery_count: 0,
             credit: 0,
             drain: false,
+            returned_credit: 0,
             flow_pending: false,
             queue: VecDeque::new(),
             incoming: None,

@@ -192,13 +192,18 @@ impl<L: Copy + PartialEq> Scheduler<L> {
             return;
         }
         self.draining.retain(|&l| l != link);
-        let back = returned.min(self.distributed);
-        self.distributed -= back;
-        self.credit += back;
+        self.give_back(returned);
         self.credited.retain(|&l| l != link);
         if !self.blocked.contains(&link) {
             self.blocked.push_back(link);
         }
+    }
+
+    /// A sender gave back `returned` credit unasked: it goes back to the pool.
+    pub fn give_back(&mut self, returned: u32) {
+        let back = returned.min(self.distributed);
+        self.distributed -= back;
+        self.credit += back;
     }
 
     pub fn is_draining(&self, link: L) -> bool {

@@ -1245,11 +1245,13 @@ impl Messenger {
                 }
                 Event::LinkFlow(l) => {
                     let link_ref = LinkRef { conn: id, link: l };
-                    if let Some(link) = c.engine.link(l) {
-                        if !link.is_sender() && !link.drain && self.credit.is_draining(link_ref) {
-                            let returned = self.credit.distributed.min(self.credit.distributed);
-                            let _ = returned;
-                            self.credit.drained(link_ref, 0);
+                    let receiving = c.engine.link(l).filter(|link| !link.is_sender());
+                    if let Some(drain) = receiving.map(|link| link.drain) {
+                        let returned = c.engine.take_returned_credit(l);
+                        if !drain && self.credit.is_draining(link_ref) {
+                            self.credit.drained(link_ref, returned);
+                        } else {
+                            self.credit.give_back(returned);
                         }
                     }
                 }
