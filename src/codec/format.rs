@@ -495,6 +495,7 @@ mod tests {
     use super::format_g;
 
     #[test]
+    #[allow(clippy::approx_constant)] // a decimal literal, not pi
     fn percent_g_matches_c() {
         for (v, s) in [
             (1.5, "1.5"),
