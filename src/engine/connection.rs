@@ -429,6 +429,17 @@ impl Connection {
         }
     }
 
+    /// Choose our settle modes for a link the peer attached, before [`Connection::open_link`]
+    /// (until then they mirror the peer's).
+    pub fn set_settle_modes(&mut self, id: LinkId, snd: SndSettleMode, rcv: RcvSettleMode) {
+        if let Some(l) = self.links.get_mut(id) {
+            if l.endpoint.local == EndpointState::Uninit {
+                l.local.snd_settle_mode = snd;
+                l.local.rcv_settle_mode = rcv;
+            }
+        }
+    }
+
     /// Receiver: the credit the sender gave back since the last call (see
     /// [`Link::returned_credit`](crate::engine::endpoint::Link)).
     pub fn take_returned_credit(&mut self, id: LinkId) -> u32 {

@@ -833,6 +833,13 @@ impl Messenger {
             return self.listen(&a);
         }
         let conn = self.connection_for(&a)?;
+        // The same source again: its link, and so its subscription (as 0.37).
+        if let Some(l) = self.find_link(conn, Role::Receiver, a.name.as_deref()) {
+            let c = self.conns.get(conn).expect("live");
+            if let Some(&(_, sub)) = c.link_subscriptions.iter().find(|(x, _)| *x == l) {
+                return Ok(sub);
+            }
+        }
         let link = self.create_link(conn, Role::Receiver, a.name.as_deref(), ttl);
         let port = a.port_or_default().to_owned();
         let sub = self.add_subscription(a.scheme.clone(), a.host.clone(), Some(port));
@@ -1225,7 +1232,10 @@ impl Messenger {
                     let new = link.endpoint.local == EndpointState::Uninit;
                     let is_receiver = link.local.role == Role::Receiver;
                     if new {
-                        // Accept the peer's link with its own source and target.
+                        // Accept the peer's link with its own source and target, and
+                        // proton's default settle modes (as 0.37's messenger does).
+                        c.engine
+                            .set_settle_modes(l, SndSettleMode::Mixed, RcvSettleMode::First);
                         c.engine.open_link(l);
                         if is_receiver {
                             let sub = c.subscription;
@@ -1341,6 +1351,10 @@ impl Messenger {
     /// Record the subscription address once a remote link tells us its source.
     fn note_subscription_address(&mut self, id: ConnId, l: LinkId) {
         let c = self.conns.get(id).expect("live");
+        // Only a peer sending to us says where our subscription gets messages from.
+        if c.engine.link(l).is_some_and(|x| x.local.role != Role::Receiver) {
+            return;
+        }
         let Some(sub) = c
             .link_subscriptions
             .iter()
