@@ -27,6 +27,7 @@ tools=$out/tools
 RUN_MS=60000            # each tool's own whole-run timeout (hang guard)
 GUARD_S=90              # then `timeout` kills it
 source "$here/../tools/procs.sh"
+source "$here/../tools/checks.sh"
 
 only=("$@")
 rm -rf "$out/logs"
@@ -55,23 +56,6 @@ wanted() {
   for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
   return 1
 }
-
-# field LINE KEY: value of KEY=value in a summary line.
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
-
-# Checks of one run append to $problems.
-problems=""
-expect() { # what actual expected
-  if [ "$2" != "$3" ]; then problems+="$1: got '$2', expected '$3'"$'\n'; fi
-}
-check_lib() { # line flavour who
-  local lib
-  lib=$(readlink -f "$(field "$1" lib)" 2>/dev/null || true)
-  expect "$3 mapped library" "$lib" "$(lib_of "$2")"
-}
-
-# expected_ids ID N: the "ID SEQ" lines of seq 0..N-1.
-expected_ids() { seq 0 $(($2 - 1)) | sed "s/^/$1 /"; }
 
 # run_case NAME RECV_FLAVOUR "RECV_ARGS" SENDERS... where each sender is
 # "FLAVOUR:ID:COUNT:ARGS"; then checks. Extra checks via the variables below.
@@ -115,41 +99,20 @@ run_case() {
   expect "duplicates" "$(field "$rline" dups)" 0
   expect "bad bodies" "$(field "$rline" bad)" 0
   expect "verified" "$(field "$rline" verified)" 1
-  check_lib "$rline" "$rflav" "receiver ($rflav)"
+  check_lib "$rline" "$(lib_of "$rflav")" "receiver ($rflav)"
   for s in "$@"; do
     IFS=: read -r sflav id count sargs <<<"$s"
     expected_ids "$id" "$count"
-  done | sort >"$dir/expected.ids"
-  sort "$dir/recv.ids" >"$dir/recv.sorted" 2>/dev/null || true
-  cmp -s "$dir/expected.ids" "$dir/recv.sorted" ||
-    problems+="received (sender, seq) set differs from the sent one: $(diff "$dir/expected.ids" "$dir/recv.sorted" | grep -c '^[<>]') lines"$'\n'
+  done >"$dir/expected.ids"
+  check_ids "$dir/expected.ids" "$dir/recv.ids"
 
-  local n_rej n_acc
   for s in "$@"; do
     IFS=: read -r sflav id count sargs <<<"$s"
     sline=$(grep '^msgr-send result=' "$dir/send-$id.log" || true)
-    expect "sender $id result" "$(field "$sline" result)" ok
-    expect "sender $id sent" "$(field "$sline" sent)" "$count"
-    check_lib "$sline" "$sflav" "sender $id ($sflav)"
-    case "$expect_status" in
-      untracked) expect "sender $id tracked" "$(field "$sline" tracked)" 0 ;;
-      settled) expect "sender $id SETTLED" "$(field "$sline" SETTLED)" "$count" ;;
-      accepted) expect "sender $id ACCEPTED" "$(field "$sline" ACCEPTED)" "$count" ;;
-      reject:*)
-        n_rej=$((count / ${expect_status#reject:}))
-        n_acc=$((count - n_rej))
-        expect "sender $id ACCEPTED" "$(field "$sline" ACCEPTED)" "$n_acc"
-        expect "sender $id REJECTED" "$(field "$sline" REJECTED)" "$n_rej"
-        expect "receiver rejected" "$(field "$rline" rejected)" "$n_rej"
-        seq 0 $((count - 1)) | awk -v n="${expect_status#reject:}" \
-          '{ print $1, (($1 + 1) % n == 0 ? "REJECTED" : "ACCEPTED") }' >"$dir/expected-$id.status"
-        cmp -s "$dir/expected-$id.status" "$dir/send-$id.status" ||
-          problems+="sender $id: per-tracker statuses differ from the expected rejects"$'\n'
-        ;;
-    esac
-    if [ "$expect_status" != untracked ]; then
-      [ "$(wc -l <"$dir/send-$id.status")" = "$count" ] ||
-        problems+="sender $id: status file has $(wc -l <"$dir/send-$id.status") lines"$'\n'
+    check_lib "$sline" "$(lib_of "$sflav")" "sender $id ($sflav)"
+    check_statuses "$sline" "$id" "$count" "$expect_status" "$dir/send-$id.status"
+    if [[ $expect_status == reject:* ]]; then
+      expect "receiver rejected" "$(field "$rline" rejected)" $((count / ${expect_status#reject:}))
     fi
     if [ "${round_trip:-0}" = 1 ]; then
       expect "sender $id replies" "$(field "$sline" replies)" "$count"

@@ -80,6 +80,7 @@ static void usage(void)
          "  -c COUNT          stop after COUNT messages (default 0: until -t/-I ends the run)\n"
          "  -w WINDOW         incoming window: 0 settle on get (default), >0 accept/reject, tracked\n"
          "  -j N              reject the messages with (seq + 1) %% N == 0 (needs -w > 0)\n"
+         "  -s                settle each message right after accepting/rejecting it (needs -w)\n"
          "  -C CREDIT         pn_messenger_recv(CREDIT) (default -1: automatic)\n"
          "  -r                reply mode: answer every message that has a reply_to\n"
          "  -V                verify every body against msgr-send's pattern\n"
@@ -101,14 +102,16 @@ int main(int argc, char **argv)
   long count = 0, window = 0, reject_every = 0, credit = -1, timeout = -1, idle = -1;
   const char *name = NULL, *out_path = NULL;
   bool reply_mode = false, verify = false, stats = false, quiet = false, verbose = false;
+  bool settle_each = false;
 
   int opt;
-  while ((opt = getopt(argc, argv, "a:c:w:j:C:rVo:t:I:n:Sqvh")) != -1) {
+  while ((opt = getopt(argc, argv, "a:c:w:j:sC:rVo:t:I:n:Sqvh")) != -1) {
     switch (opt) {
     case 'a': naddrs = msgr_split(optarg, addrs); break;
     case 'c': count = msgr_parse_long("-c", optarg); break;
     case 'w': window = msgr_parse_long("-w", optarg); break;
     case 'j': reject_every = msgr_parse_long("-j", optarg); break;
+    case 's': settle_each = true; break;
     case 'C': credit = msgr_parse_long("-C", optarg); break;
     case 'r': reply_mode = true; break;
     case 'V': verify = true; break;
@@ -127,6 +130,7 @@ int main(int argc, char **argv)
   if (naddrs == 0) naddrs = msgr_split(default_addr, addrs);
   if (count < 0 || window < 0 || reject_every < 0) msgr_die("-c, -w and -j must be >= 0");
   if (reject_every > 0 && window == 0) msgr_die("-j needs an incoming window (-w > 0)");
+  if (settle_each && window == 0) msgr_die("-s needs an incoming window (-w > 0)");
   if (window > INT32_MAX || credit > INT32_MAX || credit < -2) msgr_die("-w/-C out of range");
 
   FILE *out = NULL;
@@ -211,6 +215,9 @@ int main(int argc, char **argv)
           msgr_check(m, pn_messenger_accept(m, tracker, 0), "accept");
           accepted++;
         }
+        /* Outcome and settlement in one disposition frame (RabbitMQ 3.10 ends the session on
+         * an unsettled disposition: see c-tests/brokers/README.md). */
+        if (settle_each) pn_messenger_settle(m, tracker, 0);
       }
       if (verbose)
         printf("got %s seq=%" PRIu64 " tracker=%" PRId64 "%s\n", id, seq, (int64_t)tracker,
