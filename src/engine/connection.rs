@@ -83,6 +83,13 @@ impl Config {
 /// The frame size we accept unless told otherwise: large messages are split by the peer.
 pub const DEFAULT_MAX_FRAME_SIZE: u32 = 1024 * 1024;
 
+/// Which frames of a session [`Connection::flush_session`] writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Head,
+    Tail,
+}
+
 /// The most a transfer performative as flush_transfers writes it can take besides its
 /// delivery-tag's bytes: descriptor (at most 10), list32 header (9), handle,
 /// delivery-id and message-format (5 each), the tag's vbin32 constructor and size (5),
@@ -181,6 +188,10 @@ pub struct Connection {
     /// deliveries a disposition names: no allocation per flush or per disposition.
     scratch_sessions: Vec<SessionId>,
     scratch_links: Vec<LinkId>,
+    /// Sender links with something to write, for the transfer merge (reused).
+    scratch_senders: Vec<(LinkId, u16, u32)>,
+    /// The next outgoing delivery's [`Delivery::seq`].
+    next_send_seq: u64,
     scratch_hits: Vec<(u32, DeliveryId)>,
     /// Input left over from the last call (a partial frame).
     input: Vec<u8>,
@@ -219,6 +230,8 @@ impl Connection {
             remote_channels: Default::default(),
             scratch_sessions: Vec::new(),
             scratch_links: Vec::new(),
+            scratch_senders: Vec::new(),
+            next_send_seq: 0,
             scratch_hits: Vec::new(),
             input: Vec::new(),
             output: Vec::new(),
@@ -493,7 +506,9 @@ impl Connection {
             local_settled: settled,
             remote_settled: false,
             released: false,
+            seq: self.next_send_seq,
         });
+        self.next_send_seq += 1;
         let l = self.links.get_mut(link).expect("checked");
         l.queue.push_back(id);
         l.deliveries.push(id);
@@ -1159,6 +1174,7 @@ impl Connection {
                     local_settled: false,
                     remote_settled: false,
                     released: false,
+                    seq: 0,
                 });
                 let link = self.links.get_mut(id).expect("link");
                 link.incoming = Some(d);
@@ -1470,7 +1486,11 @@ impl Connection {
         sids.clear();
         sids.extend(self.sessions.keys());
         for &sid in &sids {
-            self.flush_session(sid);
+            self.flush_session(sid, Part::Head);
+        }
+        self.flush_all_transfers();
+        for &sid in &sids {
+            self.flush_session(sid, Part::Tail);
         }
         self.scratch_sessions = sids;
         if self.endpoint.local == EndpointState::Closed && !self.close_sent {
@@ -1478,15 +1498,19 @@ impl Connection {
         }
     }
 
-    fn flush_session(&mut self, sid: SessionId) {
-        let s = self.sessions.get(sid).expect("live");
+    /// One session's frames before the transfers (`Head`: begin, dispositions, link
+    /// attaches and flows) or after them (`Tail`: detaches, dispositions, flow, end).
+    fn flush_session(&mut self, sid: SessionId, part: Part) {
+        let Some(s) = self.sessions.get(sid) else {
+            return; // reaped by an earlier session's tail
+        };
         let Some(channel) = s.local_channel else {
             return;
         };
         if s.endpoint.local == EndpointState::Uninit || s.end_sent {
             return;
         }
-        if !s.begin_sent {
+        if part == Part::Head && !s.begin_sent {
             let begin = Begin {
                 remote_channel: s.remote_channel,
                 next_outgoing_id: s.next_outgoing_id,
@@ -1500,18 +1524,8 @@ impl Connection {
             self.write_performative(channel, &Performative::Begin(begin), &[]);
             self.sessions.get_mut(sid).expect("live").begin_sent = true;
         }
-        // Dispositions first: they only name transfers already on the wire, and a detach
-        // written after them must not strand an accept the application made before it.
-        self.flush_dispositions(sid, channel);
-        let mut lids = std::mem::take(&mut self.scratch_links);
-        lids.clear();
-        lids.extend(self.sessions.get(sid).expect("live").links.iter().copied());
-        for &lid in &lids {
-            if self.links.get(lid).is_some_and(|l| l.session == sid) {
-                self.flush_link(lid, channel);
-            }
-        }
-        self.scratch_links = lids;
+        // Dispositions before links: they only name transfers already on the wire, and a
+        // detach written after them must not strand an accept made before it.
         if !self
             .sessions
             .get(sid)
@@ -1520,6 +1534,21 @@ impl Connection {
             .is_empty()
         {
             self.flush_dispositions(sid, channel);
+        }
+        let mut lids = std::mem::take(&mut self.scratch_links);
+        lids.clear();
+        lids.extend(self.sessions.get(sid).expect("live").links.iter().copied());
+        for &lid in &lids {
+            if self.links.get(lid).is_some_and(|l| l.session == sid) {
+                match part {
+                    Part::Head => self.flush_link_head(lid, channel),
+                    Part::Tail => self.flush_link_tail(lid, channel),
+                }
+            }
+        }
+        self.scratch_links = lids;
+        if part == Part::Head {
+            return;
         }
         let s = self.sessions.get_mut(sid).expect("live");
         if s.flow_pending {
@@ -1558,7 +1587,8 @@ impl Connection {
         flow
     }
 
-    fn flush_link(&mut self, lid: LinkId, channel: u16) {
+    /// A link's attach and pending flow.
+    fn flush_link_head(&mut self, lid: LinkId, channel: u16) {
         let l = self.links.get(lid).expect("live");
         if l.endpoint.local == EndpointState::Uninit || l.detach_sent {
             return;
@@ -1590,9 +1620,16 @@ impl Connection {
             self.write_performative(channel, &Performative::Flow(flow), &[]);
             self.links.get_mut(lid).expect("live").flow_pending = false;
         }
-        self.flush_transfers(lid, channel, handle);
+    }
+
+    /// A link's detach, once it is closed locally.
+    fn flush_link_tail(&mut self, lid: LinkId, channel: u16) {
         let l = self.links.get(lid).expect("live");
-        if l.endpoint.local == EndpointState::Closed && !l.detach_sent {
+        if l.endpoint.local == EndpointState::Uninit || l.detach_sent {
+            return;
+        }
+        let Some(handle) = l.local_handle else { return };
+        if l.endpoint.local == EndpointState::Closed {
             let detach = Detach {
                 handle,
                 closed: l.closing,
@@ -1615,9 +1652,63 @@ impl Connection {
         }
     }
 
+    /// Write the queued deliveries of every sender link in the order they were sent
+    /// (merging the links' queues by [`Delivery::seq`]), each as far as credit, the peer's
+    /// session window and our output budget allow; answer drains.
+    fn flush_all_transfers(&mut self) {
+        let mut senders = std::mem::take(&mut self.scratch_senders);
+        senders.clear();
+        for sid in self.sessions.keys() {
+            let s = self.sessions.get(sid).expect("live");
+            let (Some(channel), true, false) = (s.local_channel, s.begin_sent, s.end_sent) else {
+                continue;
+            };
+            for &lid in &s.links {
+                let Some(l) = self.links.get(lid) else {
+                    continue;
+                };
+                if let (true, true, false, Some(handle)) =
+                    (l.is_sender(), l.attach_sent, l.detach_sent, l.local_handle)
+                {
+                    senders.push((lid, channel, handle));
+                }
+            }
+        }
+        let front = |c: &Connection, lid: LinkId| {
+            let l = c.links.get(lid)?;
+            l.queue
+                .front()
+                .and_then(|&d| c.deliveries.get(d))
+                .map(|d| d.seq)
+        };
+        let mut heap = std::collections::BinaryHeap::with_capacity(senders.len());
+        for (i, &(lid, channel, handle)) in senders.iter().enumerate() {
+            match front(self, lid) {
+                Some(seq) => heap.push(std::cmp::Reverse((seq, i))),
+                // Nothing queued: only a drain to answer.
+                None => self.flush_transfers(lid, channel, handle, u64::MAX),
+            }
+        }
+        while let Some(std::cmp::Reverse((seq, i))) = heap.pop() {
+            let (lid, channel, handle) = senders[i];
+            let until = heap.peek().map_or(u64::MAX, |r| r.0 .0);
+            self.flush_transfers(lid, channel, handle, until);
+            if self.output.len() - self.output_pos >= OUTPUT_HIGH_WATER {
+                break;
+            }
+            match front(self, lid) {
+                // Progress, and more to write: back in the merge.
+                Some(next) if next != seq => heap.push(std::cmp::Reverse((next, i))),
+                _ => {}
+            }
+        }
+        self.scratch_senders = senders;
+    }
+
     /// Cut queued deliveries into transfer frames while credit, the peer's session window
-    /// and our output budget allow.
-    fn flush_transfers(&mut self, lid: LinkId, channel: u16, handle: u32) {
+    /// and our output budget allow, stopping before a delivery not yet begun whose
+    /// [`Delivery::seq`] is `until` or later (another link's turn).
+    fn flush_transfers(&mut self, lid: LinkId, channel: u16, handle: u32, until: u64) {
         loop {
             if self.output.len() - self.output_pos >= OUTPUT_HIGH_WATER {
                 return;
@@ -1641,10 +1732,13 @@ impl Connection {
             }
             let l = self.links.get(lid).expect("live");
             let sid = l.session;
-            let first = self
+            let (first, seq) = self
                 .deliveries
                 .get(did)
-                .is_some_and(|d| d.transfer_id.is_none());
+                .map_or((false, 0), |d| (d.transfer_id.is_none(), d.seq));
+            if first && seq >= until {
+                return;
+            }
             if first && l.credit == 0 {
                 self.answer_drain(lid, channel, handle);
                 return;

@@ -217,6 +217,9 @@ pub struct Delivery {
     pub remote_settled: bool,
     /// The application has given up the delivery; it goes once nothing refers to it.
     pub released: bool,
+    /// Outgoing: when it was sent, counted per connection; transfers go out in this
+    /// order across all links (as proton's transport writes them).
+    pub seq: u64,
 }
 
 impl Delivery {
