@@ -756,13 +756,14 @@ impl Messenger {
             return false;
         }
         match self.outgoing.get(tracker as u32) {
-            None | Some(Tracked::Final(_)) => false,
-            Some(Tracked::Queued) => true,
+            None => false,
+            // Tracked without a delivery (as 0.37 says, also once its link is gone).
+            Some(Tracked::Queued | Tracked::Final(_)) => true,
             Some(Tracked::Live(d)) => self
                 .conns
                 .get(d.conn)
                 .and_then(|c| c.engine.delivery(d.delivery))
-                .is_some_and(|d| d.buffered()),
+                .is_some_and(|d| d.buffered() || (d.aborted && d.transfer_id.is_none())),
         }
     }
 
@@ -1248,6 +1249,12 @@ impl Messenger {
                     self.note_subscription_address(id, l);
                 }
                 Event::LinkRemoteDetach(l) => {
+                    freeze_trackers(
+                        [&mut self.outgoing, &mut self.incoming],
+                        &c.engine,
+                        id,
+                        Some(l),
+                    );
                     let unused = c.engine.link(l).map_or(0, |x| x.credit);
                     c.engine.detach(l, true, None);
                     self.credit
@@ -1287,12 +1294,8 @@ impl Messenger {
                 .remote_state
                 .clone()
                 .filter(|r| delivery.local_state.as_ref() != Some(r) && !delivery.local_settled);
-            let aborted = delivery.aborted;
             if let Some(remote) = echo {
                 c.engine.update(d, remote);
-            }
-            if aborted {
-                self.mark_aborted(id, d);
             }
             return;
         }
@@ -1338,21 +1341,14 @@ impl Messenger {
         }
     }
 
-    fn mark_aborted(&mut self, conn: ConnId, d: DeliveryId) {
-        for (_, state) in self.outgoing.values_mut() {
-            if let Tracked::Live(r) = state {
-                if r.conn == conn && r.delivery == d {
-                    *state = Tracked::Final(Status::Aborted);
-                }
-            }
-        }
-    }
-
     /// Record the subscription address once a remote link tells us its source.
     fn note_subscription_address(&mut self, id: ConnId, l: LinkId) {
         let c = self.conns.get(id).expect("live");
         // Only a peer sending to us says where our subscription gets messages from.
-        if c.engine.link(l).is_some_and(|x| x.local.role != Role::Receiver) {
+        if c.engine
+            .link(l)
+            .is_some_and(|x| x.local.role != Role::Receiver)
+        {
             return;
         }
         let Some(sub) = c
@@ -1425,22 +1421,12 @@ impl Messenger {
             self.credit
                 .remove_link(LinkRef { conn: id, link: l }, unused);
         }
-        // Trackers keep the status their delivery had; what never got out is ABORTED.
-        let outgoing = self.outgoing.values_mut().map(|(_, t)| (t, true));
-        let incoming = self.incoming.values_mut().map(|(_, t)| (t, false));
-        for (state, is_outgoing) in outgoing.chain(incoming) {
-            let Tracked::Live(r) = *state else {
-                continue;
-            };
-            if r.conn != id {
-                continue;
-            }
-            *state = Tracked::Final(match c.engine.delivery(r.delivery) {
-                Some(d) if is_outgoing && (d.buffered() || d.aborted) => Status::Aborted,
-                Some(d) => status_of(d),
-                None => Status::Pending,
-            });
-        }
+        freeze_trackers(
+            [&mut self.outgoing, &mut self.incoming],
+            &c.engine,
+            id,
+            None,
+        );
     }
 
     /// `pn_subscription_address`: wait until a remote link names the subscription's address.
@@ -1594,9 +1580,6 @@ fn io_text(e: &std::io::Error) -> String {
 
 /// A tracker's status from its delivery's local and remote state.
 fn status_of(delivery: &crate::engine::endpoint::Delivery) -> Status {
-    if delivery.aborted && delivery.outgoing {
-        return Status::Aborted;
-    }
     let from_state = |s: &DeliveryState| match s {
         DeliveryState::Received { .. } => Status::Pending,
         DeliveryState::Accepted => Status::Accepted,
@@ -1614,5 +1597,31 @@ fn status_of(delivery: &crate::engine::endpoint::Delivery) -> Status {
         (_, true, Some(local)) => from_state(local),
         (_, true, None) => Status::Settled,
         _ => Status::Pending,
+    }
+}
+
+/// The trackers of connection `conn` (only those of `link`, if given) lose their delivery,
+/// which is going away: they keep the status it had, and what never got out is ABORTED.
+fn freeze_trackers(
+    windows: [&mut Window<Tracked>; 2],
+    engine: &Connection,
+    conn: ConnId,
+    link: Option<LinkId>,
+) {
+    for (window, is_outgoing) in windows.into_iter().zip([true, false]) {
+        for (_, state) in window.values_mut() {
+            let Tracked::Live(r) = *state else {
+                continue;
+            };
+            let delivery = engine.delivery(r.delivery);
+            if r.conn != conn || link.is_some_and(|l| delivery.map_or(true, |d| d.link != l)) {
+                continue;
+            }
+            *state = Tracked::Final(match delivery {
+                Some(d) if is_outgoing && (d.buffered() || d.aborted) => Status::Aborted,
+                Some(d) => status_of(d),
+                None => Status::Pending,
+            });
+        }
     }
 }
