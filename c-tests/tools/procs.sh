@@ -72,3 +72,6 @@ stop_all() {
   procs_started=()
 }
 trap stop_all EXIT
+# A signal ends the script through exit, so the EXIT traps still stop what it started.
+trap 'exit 130' INT
+trap 'exit 143' TERM
