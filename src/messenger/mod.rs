@@ -9,6 +9,7 @@
 pub mod address;
 pub mod credit;
 pub mod net;
+mod redirect;
 pub mod store;
 
 use crate::engine::performative::{
@@ -1223,7 +1224,16 @@ impl Messenger {
             self.worked = true;
             match event {
                 Event::ConnectionRemoteOpen => c.engine.open(),
-                Event::ConnectionRemoteClose => c.engine.close(None),
+                Event::ConnectionRemoteClose => {
+                    let target = c.engine.remote_condition().and_then(redirect::target);
+                    // A redirect is not answered: the connection moves.
+                    let moved = target.is_some_and(|(host, port)| self.redirect(id, &host, &port));
+                    if !moved {
+                        if let Some(c) = self.conns.get_mut(id) {
+                            c.engine.close(None);
+                        }
+                    }
+                }
                 Event::SessionRemoteBegin(s) => c.engine.open_session(s),
                 Event::SessionRemoteEnd(s) => c.engine.end_session(s, None),
                 Event::LinkRemoteAttach(l) => {
@@ -1617,11 +1627,16 @@ fn freeze_trackers(
             if r.conn != conn || link.is_some_and(|l| delivery.map_or(true, |d| d.link != l)) {
                 continue;
             }
-            *state = Tracked::Final(match delivery {
-                Some(d) if is_outgoing && (d.buffered() || d.aborted) => Status::Aborted,
-                Some(d) => status_of(d),
-                None => Status::Pending,
-            });
+            *state = Tracked::Final(final_status(delivery, is_outgoing));
         }
+    }
+}
+
+/// The status a tracker keeps once its delivery goes away.
+fn final_status(delivery: Option<&crate::engine::endpoint::Delivery>, is_outgoing: bool) -> Status {
+    match delivery {
+        Some(d) if is_outgoing && (d.buffered() || d.aborted) => Status::Aborted,
+        Some(d) => status_of(d),
+        None => Status::Pending,
     }
 }
