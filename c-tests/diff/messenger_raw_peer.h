@@ -27,6 +27,22 @@ struct raw_peer {
   int attach_handle, attach_channel;
   /* Channel of the frame being handled (the peer answers on the channel it was asked on). */
   int channel;
+  /* Every attach, in order: the messenger's role (true: it receives), and the source address
+   * the peer answers with when it is the sending end (NULL: none). */
+  int nlinks;
+  struct {
+    int handle, channel, receiver;
+    const char *answer_source;
+  } links[8];
+  /* Last flow: link-credit and drain, and the number of flows. */
+  uint32_t flow_credit;
+  int flow_drain;
+  /* Dispositions the messenger sent, per link (index in links) and delivery id (ids count
+   * per session; each messenger link has its own session). State 0: none. */
+  struct {
+    int seen, settled;
+    uint64_t state;
+  } dispositions[8][16];
   /* Replies the test enables. */
   int answer_open, answer_begin, answer_attach;
   uint32_t idle_timeout;
@@ -66,15 +82,17 @@ static inline void raw_write(struct raw_peer *p, const void *buf, size_t n)
 }
 
 /* Send performative `d` (a described list) as an AMQP frame on `channel`. */
-static inline void raw_send_frame(struct raw_peer *p, pn_data_t *d, int channel)
+static inline void raw_send_frame_payload(struct raw_peer *p, pn_data_t *d, int channel, const char *payload,
+                                          size_t payload_size)
 {
-  char buf[4096];
-  ssize_t n = pn_data_encode(d, buf + 8, sizeof(buf) - 8);
+  static char buf[1 << 18];
+  ssize_t n = pn_data_encode(d, buf + 8, sizeof(buf) - 8 - payload_size);
   if (n < 0) {
     printf("raw peer: encode failed %zd\n", n);
     return;
   }
-  uint32_t size = (uint32_t)n + 8;
+  if (payload_size) memcpy(buf + 8 + n, payload, payload_size);
+  uint32_t size = (uint32_t)(n + 8 + (ssize_t)payload_size);
   buf[0] = (char)(size >> 24);
   buf[1] = (char)(size >> 16);
   buf[2] = (char)(size >> 8);
@@ -96,6 +114,11 @@ static inline pn_data_t *raw_begin_perf(uint64_t code)
   pn_data_put_list(d);
   pn_data_enter(d);
   return d;
+}
+
+static inline void raw_send_frame(struct raw_peer *p, pn_data_t *d, int channel)
+{
+  raw_send_frame_payload(p, d, channel, NULL, 0);
 }
 
 static inline void raw_end_perf(struct raw_peer *p, pn_data_t *d, int channel)
@@ -156,14 +179,62 @@ static inline void raw_send_begin(struct raw_peer *p)
   raw_end_perf(p, d, p->channel);
 }
 
-/* Answer the messenger's (sender) attach as the receiving end, with no termini. */
+/* Answer the messenger's last attach with the other role: as the receiving end with no
+ * termini, or as the sending end with the configured source address. */
 static inline void raw_send_attach(struct raw_peer *p)
 {
   pn_data_t *d = raw_begin_perf(P_ATTACH);
+  int i = p->nlinks - 1;
+  int we_send = i >= 0 && p->links[i].receiver;
   pn_data_put_string(d, pn_bytes(strlen(p->attach_name), p->attach_name));
   pn_data_put_uint(d, (uint32_t)p->attach_handle);
-  pn_data_put_bool(d, true); /* role: receiver */
+  pn_data_put_bool(d, !we_send); /* role: true = receiver */
+  if (we_send) {
+    pn_data_put_null(d); /* snd-settle-mode */
+    pn_data_put_null(d); /* rcv-settle-mode */
+    const char *src = p->links[i].answer_source;
+    if (src) {
+      pn_data_put_described(d);
+      pn_data_enter(d);
+      pn_data_put_ulong(d, 0x28);
+      pn_data_put_list(d);
+      pn_data_enter(d);
+      pn_data_put_string(d, pn_bytes(strlen(src), src));
+      pn_data_exit(d);
+      pn_data_exit(d);
+    } else {
+      pn_data_put_null(d);
+    }
+    pn_data_put_null(d); /* target */
+    pn_data_put_null(d); /* unsettled */
+    pn_data_put_bool(d, false); /* incomplete-unsettled */
+    pn_data_put_uint(d, 0); /* initial-delivery-count */
+  }
   raw_end_perf(p, d, p->attach_channel);
+}
+
+/* A transfer on link i (the peer sends): delivery id and tag, flags, and payload bytes. */
+static inline void raw_send_transfer(struct raw_peer *p, int i, uint32_t id, bool first, bool settled, bool more,
+                                     const char *payload, size_t size)
+{
+  pn_data_t *d = raw_begin_perf(P_TRANSFER);
+  pn_data_put_uint(d, (uint32_t)p->links[i].handle);
+  if (first) {
+    char tag[4] = {(char)id, 0, 0, 0};
+    pn_data_put_uint(d, id);
+    pn_data_put_binary(d, pn_bytes(4, tag));
+    pn_data_put_uint(d, 0); /* message-format */
+  } else {
+    pn_data_put_null(d);
+    pn_data_put_null(d);
+    pn_data_put_null(d);
+  }
+  pn_data_put_bool(d, settled);
+  pn_data_put_bool(d, more);
+  pn_data_exit(d);
+  pn_data_exit(d);
+  raw_send_frame_payload(p, d, p->links[i].channel, payload, size);
+  pn_data_free(d);
 }
 
 static inline void raw_send_detach(struct raw_peer *p, const char *condition, const char *description)
@@ -207,6 +278,51 @@ static inline void raw_on_frame(struct raw_peer *p, const char *body, size_t n)
         snprintf(p->attach_name, sizeof(p->attach_name), "%.*s", (int)b.size, b.start);
       }
       if (pn_data_next(d) && pn_data_type(d) == PN_UINT) p->attach_handle = (int)pn_data_get_uint(d);
+      int receiver = pn_data_next(d) && pn_data_type(d) == PN_BOOL && pn_data_get_bool(d);
+      if (p->nlinks < 8) {
+        p->links[p->nlinks].handle = p->attach_handle;
+        p->links[p->nlinks].channel = p->channel;
+        p->links[p->nlinks].receiver = receiver;
+        p->nlinks++;
+      }
+    }
+    /* flow: [next-incoming-id, incoming-window, next-outgoing-id, outgoing-window, handle,
+     * delivery-count, link-credit, available, drain, echo] */
+    if (code == P_FLOW && pn_data_next(d) && pn_data_enter(d)) {
+      for (int f = 0; f < 9 && pn_data_next(d); f++) {
+        if (f == 6 && pn_data_type(d) == PN_UINT) p->flow_credit = pn_data_get_uint(d);
+        if (f == 8) p->flow_drain = pn_data_type(d) == PN_BOOL && pn_data_get_bool(d);
+      }
+    }
+    /* disposition: [role, first, last, settled, state] */
+    if (code == P_DISPOSITION && pn_data_next(d) && pn_data_enter(d)) {
+      uint32_t first = 0, last = 0;
+      int settled = 0;
+      uint64_t state = 0;
+      int has_last = 0;
+      for (int f = 0; f < 5 && pn_data_next(d); f++) {
+        if (f == 1) first = pn_data_get_uint(d);
+        if (f == 2 && pn_data_type(d) == PN_UINT) {
+          last = pn_data_get_uint(d);
+          has_last = 1;
+        }
+        if (f == 3) settled = pn_data_type(d) == PN_BOOL && pn_data_get_bool(d);
+        if (f == 4 && pn_data_type(d) == PN_DESCRIBED) {
+          pn_data_enter(d);
+          pn_data_next(d);
+          state = pn_data_get_ulong(d);
+          pn_data_exit(d);
+        }
+      }
+      if (!has_last) last = first;
+      int li = -1;
+      for (int k = 0; k < p->nlinks; k++)
+        if (p->links[k].channel == p->channel) li = k;
+      for (uint32_t id = first; li >= 0 && id <= last && id < 16; id++) {
+        p->dispositions[li][id].seen++;
+        if (settled) p->dispositions[li][id].settled = 1;
+        if (state) p->dispositions[li][id].state = state;
+      }
     }
   }
   pn_data_free(d);
