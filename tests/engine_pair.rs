@@ -1053,9 +1053,10 @@ fn the_sender_respects_the_peer_session_window() {
     assert_eq!(ids, vec![Some(2), Some(3), Some(4)]);
     assert_eq!(client.queued(cl), 1);
     assert_eq!(client.link(cl).unwrap().credit, 95);
-    // A 3 MiB message behind it, and a window of 2: the small one and one frame go.
+    // A 40 MiB message (several frames) behind it, and a window of 2: the small one and
+    // one frame go.
     let big = client
-        .send(cl, b"big".to_vec(), pattern(3 << 20), false)
+        .send(cl, b"big".to_vec(), pattern(40 << 20), false)
         .unwrap();
     let window = |next_incoming_id: u32, incoming_window: u32| {
         amqp_frame(
@@ -1579,7 +1580,8 @@ fn a_hundred_megabyte_message_crosses_with_bounded_output() {
     p.client.send(cl, b"big".to_vec(), payload, false).unwrap();
     p.pump();
     assert!(
-        p.to_server.max_batch <= 2 * 1024 * 1024,
+        // One frame of at most 16 MiB (FRAME_CAP) plus the output high water mark.
+        p.to_server.max_batch <= 17 * 1024 * 1024 + 4096,
         "the sender buffered {} bytes at once",
         p.to_server.max_batch
     );

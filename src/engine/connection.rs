@@ -100,6 +100,12 @@ const TRANSFER_MAX_LEN: usize = 64;
 /// Stop cutting transfer frames once this much output is waiting.
 const OUTPUT_HIGH_WATER: usize = 1024 * 1024;
 
+/// The largest transfer frame we write, however large the peer allows. proton-c writes a
+/// message in one frame when the peer sets no limit, and some peers (proton's example
+/// brokers) mishandle multi-frame messages, so messages up to this size go whole; larger
+/// ones are cut so that the output stays bounded.
+const FRAME_CAP: usize = 16 * 1024 * 1024;
+
 /// Something the application may want to react to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -1774,13 +1780,13 @@ impl Connection {
                 state: None,
                 ..Transfer::default()
             });
-            // Room for payload in a frame of the peer's max-frame-size (capped so that one
-            // frame never holds much more than our output budget), after the frame header
+            // Room for payload in a frame of the peer's max-frame-size (capped at
+            // FRAME_CAP so that the output stays bounded), after the frame header
             // and the performative as written with more=true (never shorter than with
             // more=false). Measured by encoding it where the frame will go, unless the rest
             // of the payload fits even after the largest transfer performative with this
             // tag: then the measure cannot change the outcome and is skipped.
-            let frame_max = (self.remote_max_frame as usize).min(OUTPUT_HIGH_WATER);
+            let frame_max = (self.remote_max_frame as usize).min(FRAME_CAP);
             let left = d.payload.len() - start;
             let tag_len = match &p {
                 Performative::Transfer(t) => t.delivery_tag.as_ref().map_or(0, Vec::len),
