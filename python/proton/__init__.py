@@ -101,9 +101,8 @@ def _raise_for(err, default, text):
 
 
 # ---------------------------------------------------------------------------------------------
-# Messenger, Subscription, Selectable, delivery statuses (PENDING, ACCEPTED, REJECTED, RELEASED,
-# MODIFIED, ABORTED, SETTLED, AUTOMATIC, MANUAL) and STATUSES come with the Messenger issue.
-# Url and the engine classes (Connection, Link, Delivery, ...) are not provided yet either.
+# Messenger: the delivery statuses, Messenger and Subscription (messenger.py). Selectable, Url
+# and the engine classes (Connection, Link, Delivery, ...) are not provided yet.
 # ---------------------------------------------------------------------------------------------
 
 # ---------------------------------------------------------------------------------------------
@@ -1093,12 +1092,16 @@ class Message(object):
         return "Message{%s}" % ", ".join(parts)
 
 
+from ._messenger import (PENDING, ACCEPTED, REJECTED, RELEASED, MODIFIED, ABORTED,  # noqa: E402
+                         SETTLED, AUTOMATIC, MANUAL, STATUSES, Messenger, Subscription)
+
 __all__ = [
     "API_LANGUAGE", "IMPLEMENTATION_LANGUAGE", "UNDESCRIBED", "Array", "Data", "Described",
     "Message", "MessageException", "MessengerException", "ProtonException", "VERSION_MAJOR",
     "VERSION_MINOR", "SessionException", "SSLUnavailable", "SSLException", "Timeout", "Interrupt",
     "TransportException", "char", "symbol", "timestamp", "ulong", "byte", "short", "int32",
     "ubyte", "ushort", "uint", "float32", "decimal32", "decimal64", "decimal128",
-    # Messenger, Subscription, statuses, Url and the engine classes join this list when they
-    # are implemented.
+    "ABORTED", "ACCEPTED", "AUTOMATIC", "PENDING", "MANUAL", "REJECTED", "RELEASED", "MODIFIED",
+    "SETTLED", "Messenger",
+    # Url and the engine classes join this list when they are implemented.
 ]

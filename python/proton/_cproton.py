@@ -22,7 +22,10 @@ fallback); ``proton/_lib/libqpid-proton.so.11`` (the copy ``make`` puts in the p
 ``../../build/lib/libqpid-proton.so.11`` relative to the package (the repository build tree);
 the system's ``libqpid-proton.so.11``. :data:`LIBRARY_PATH` tells which one was loaded.
 
-Messenger, selectable, link and transport functions are not declared yet (later issue).
+Every messenger.h function is declared (``pn_messenger_*``, ``pn_subscription_*``); a tracker
+(``pn_tracker_t``) is a Python int. Selectable, link, delivery and transport functions are not
+declared yet (the engine classes are a later issue): the handles messenger functions return for
+them (``pn_messenger_get_link``, ``pn_messenger_selectable``, ...) are opaque pointers.
 """
 
 import ctypes
@@ -256,8 +259,32 @@ _SIZE = _Int(ctypes.c_size_t, "size_t", 64, False)
 _INT = _Int(ctypes.c_int, "int", 32, True)
 _TYPE = _Int(ctypes.c_int, "pn_type_t", 32, True)
 
+class _TracerArg(object):
+    """A ``pn_tracer_t``: a :data:`pn_tracer_t` ctypes function (the caller keeps it alive).
+
+    NULL is refused here: the C function asserts it is not NULL.
+    """
+    cname = "pn_tracer_t"
+
+    def conv(self, v, fname, argno):
+        if not isinstance(v, pn_tracer_t):
+            raise _argfail(TypeError, fname, argno, self.cname)
+        return v
+
+
+#: ``void (*pn_tracer_t)(pn_transport_t *transport, const char *message)``
+pn_tracer_t = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
+_TracerArg.ctype = pn_tracer_t
+
 _ARGS = {
     "data": _Ptr("pn_data_t *"), "msg": _Ptr("pn_message_t *"), "error": _Ptr("pn_error_t *"),
+    "messenger": _Ptr("pn_messenger_t *"), "sub": _Ptr("pn_subscription_t *"),
+    "tracker": _Int(ctypes.c_int64, "pn_tracker_t", 64, True),
+    "seconds": _Int(ctypes.c_uint32, "pn_seconds_t", 32, False),
+    "sndmode": _Int(ctypes.c_int, "pn_snd_settle_mode_t", 32, True),
+    "rcvmode": _Int(ctypes.c_int, "pn_rcv_settle_mode_t", 32, True),
+    "verifymode": _Int(ctypes.c_int, "pn_ssl_verify_mode_t", 32, True),
+    "tracer": _TracerArg(),
     "handle": _Ptr("pn_handle_t"), "ptr": _Ptr("void *"),
     "bool": _Bool(), "u8": _U8, "i8": _I8, "u16": _U16, "i16": _I16, "u32": _U32, "i32": _I32,
     "u64": _U64, "i64": _I64, "size": _SIZE, "int": _INT, "type": _TYPE,
@@ -439,6 +466,68 @@ pn_message_annotations           ptr     msg
 pn_message_properties            ptr     msg
 pn_message_body                  ptr     msg
 pn_message_data                  int     msg data
+pn_messenger                     ptr     str
+pn_messenger_name                str     messenger
+pn_messenger_set_certificate     int     messenger str
+pn_messenger_get_certificate     str     messenger
+pn_messenger_set_private_key     int     messenger str
+pn_messenger_get_private_key     str     messenger
+pn_messenger_set_password        int     messenger str
+pn_messenger_get_password        str     messenger
+pn_messenger_set_trusted_certificates int messenger str
+pn_messenger_get_trusted_certificates str messenger
+pn_messenger_set_timeout         int     messenger int
+pn_messenger_get_timeout         int     messenger
+pn_messenger_is_blocking         bool    messenger
+pn_messenger_set_blocking        int     messenger bool
+pn_messenger_is_passive          bool    messenger
+pn_messenger_set_passive         int     messenger bool
+pn_messenger_free                void    messenger
+pn_messenger_errno               int     messenger
+pn_messenger_error               ptr     messenger
+pn_messenger_get_outgoing_window int     messenger
+pn_messenger_set_outgoing_window int     messenger int
+pn_messenger_get_incoming_window int     messenger
+pn_messenger_set_incoming_window int     messenger int
+pn_messenger_start               int     messenger
+pn_messenger_stop                int     messenger
+pn_messenger_stopped             bool    messenger
+pn_messenger_subscribe           ptr     messenger str
+pn_messenger_subscribe_ttl       ptr     messenger str seconds
+pn_messenger_get_link            ptr     messenger str bool
+pn_subscription_get_context      ptr     sub
+pn_subscription_set_context      void    sub ptr
+pn_subscription_address          str     sub
+pn_messenger_put                 int     messenger msg
+pn_messenger_status              int     messenger tracker
+pn_messenger_delivery            ptr     messenger tracker
+pn_messenger_buffered            bool    messenger tracker
+pn_messenger_settle              int     messenger tracker int
+pn_messenger_outgoing_tracker    i64     messenger
+pn_messenger_work                int     messenger int
+pn_messenger_interrupt           int     messenger
+pn_messenger_send                int     messenger int
+pn_messenger_recv                int     messenger int
+pn_messenger_receiving           int     messenger
+pn_messenger_get                 int     messenger msg
+pn_messenger_incoming_tracker    i64     messenger
+pn_messenger_incoming_subscription ptr   messenger
+pn_messenger_accept              int     messenger tracker int
+pn_messenger_reject              int     messenger tracker int
+pn_messenger_tracker_link        ptr     messenger tracker
+pn_messenger_outgoing            int     messenger
+pn_messenger_incoming            int     messenger
+pn_messenger_route               int     messenger str str
+pn_messenger_rewrite             int     messenger str str
+pn_messenger_selectable          ptr     messenger
+pn_messenger_deadline            i64     messenger
+pn_messenger_set_flags           int     messenger int
+pn_messenger_get_flags           int     messenger
+pn_messenger_set_snd_settle_mode int     messenger sndmode
+pn_messenger_set_rcv_settle_mode int     messenger rcvmode
+pn_messenger_set_tracer          void    messenger tracer
+pn_messenger_get_remote_idle_timeout u32 messenger str
+pn_messenger_set_ssl_peer_authentication_mode int messenger verifymode
 """
 
 # Functions 0.21's SWIG module did not expose (atoms); reachable as _cproton.raw[...] only.
@@ -668,7 +757,28 @@ PN_INVALID = -1
 PN_DEFAULT_PRIORITY = 4
 PN_MILLIS_MAX = 0xFFFFFFFF
 
-# Messenger, selectable and engine constants (PN_STATUS_*, PN_CUMULATIVE, PN_FLAGS_*, ...)
-# belong to the Messenger issue and are added with it.
+# messenger.h pn_status_t, flags
+PN_STATUS_UNKNOWN = 0
+PN_STATUS_PENDING = 1
+PN_STATUS_ACCEPTED = 2
+PN_STATUS_REJECTED = 3
+PN_STATUS_RELEASED = 4
+PN_STATUS_MODIFIED = 5
+PN_STATUS_ABORTED = 6
+PN_STATUS_SETTLED = 7
+PN_CUMULATIVE = 0x1
+PN_FLAGS_CHECK_ROUTES = 0x1
+PN_FLAGS_ALLOW_INSECURE_MECHS = 0x2
+
+# link.h settle modes, ssl.h verify modes (the messenger's settle-mode and peer-auth setters)
+PN_SND_UNSETTLED = 0
+PN_SND_SETTLED = 1
+PN_SND_MIXED = 2
+PN_RCV_FIRST = 0
+PN_RCV_SECOND = 1
+PN_SSL_VERIFY_NULL = 0
+PN_SSL_VERIFY_PEER = 1
+PN_SSL_ANONYMOUS_PEER = 2
+PN_SSL_VERIFY_PEER_NAME = 3
 
 __all__ += [n for n in list(globals()) if n.startswith("PN_")]
