@@ -1733,9 +1733,12 @@ fn presettled_and_unsettled_deliveries() {
 }
 
 #[test]
-fn snd_settle_mode_settled_and_unsettled_govern_the_transfers() {
+fn transfers_are_settled_as_the_sender_chose_whatever_the_mode_announced() {
+    // As proton's engine: the snd-settle-mode is announced on the attach, and the
+    // application settles (or not) each delivery; the engine does not settle for it.
     for (mode, presettle, expect_settled) in [
-        (SndSettleMode::Settled, false, true),
+        (SndSettleMode::Settled, true, true),
+        (SndSettleMode::Settled, false, false),
         (SndSettleMode::Unsettled, false, false),
         (SndSettleMode::Mixed, true, true),
         (SndSettleMode::Mixed, false, false),

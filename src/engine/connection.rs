@@ -1752,7 +1752,6 @@ impl Connection {
             if self.sessions.get(sid).expect("live").remote_incoming_window == 0 {
                 return;
             }
-            let snd_settled = l.local.snd_settle_mode == SndSettleMode::Settled;
             let session = self.sessions.get_mut(sid).expect("live");
             let transfer_id = if first {
                 let id = session.next_delivery_id;
@@ -1768,7 +1767,9 @@ impl Connection {
                 d.transfer_id = Some(transfer_id);
             }
             let start = d.written;
-            let settled = d.local_settled || snd_settled;
+            // Settling is the application's choice (the link's snd-settle-mode is only what
+            // the attach announced), as in proton's engine.
+            let settled = d.local_settled;
             let mut p = Performative::Transfer(Transfer {
                 handle,
                 delivery_id: first.then_some(transfer_id),

@@ -544,25 +544,21 @@ impl Messenger {
             }
             Some(TerminusField::Terminus(t))
         };
-        let (link_name, snd, rcv) = if role == Role::Sender {
+        // The modes are set only when the direction's window tracks (API.md 3.7); otherwise
+        // proton's defaults stay.
+        let (link_name, window, default_snd) = if role == Role::Sender {
             self.next_sender += 1;
-            let snd = if self.outgoing_window != 0 {
-                self.snd_settle_mode.unwrap_or(SndSettleMode::Mixed)
-            } else {
-                SndSettleMode::Mixed
-            };
-            (
-                format!("sender-{}", self.next_sender),
-                snd,
-                self.rcv_settle_mode,
-            )
+            let name = format!("sender-{}", self.next_sender);
+            (name, self.outgoing_window, SndSettleMode::Mixed)
         } else {
-            let snd = if self.incoming_window != 0 {
-                self.snd_settle_mode.unwrap_or(SndSettleMode::Unsettled)
-            } else {
-                SndSettleMode::Mixed
-            };
-            (name.unwrap_or("").to_owned(), snd, self.rcv_settle_mode)
+            let name = name.unwrap_or("").to_owned();
+            (name, self.incoming_window, SndSettleMode::Unsettled)
+        };
+        let (snd, rcv) = if window != 0 {
+            let snd = self.snd_settle_mode.unwrap_or(default_snd);
+            (snd, self.rcv_settle_mode)
+        } else {
+            (SndSettleMode::Mixed, RcvSettleMode::First)
         };
         let settings = LinkSettings {
             name: link_name,
@@ -713,9 +709,21 @@ impl Messenger {
         (self.queue.len() + on_links) as i32
     }
 
-    /// `pn_messenger_incoming`: messages ready for `get` plus partially received ones.
+    /// `pn_messenger_incoming`: messages ready for `get` plus partially received ones (at
+    /// most one per link).
     pub fn incoming(&self) -> i32 {
-        self.arrived.len() as i32
+        let partial: usize = self
+            .conns
+            .keys()
+            .map(|id| {
+                let engine = &self.conns.get(id).expect("live").engine;
+                engine
+                    .links()
+                    .filter(|&l| engine.link(l).is_some_and(|x| x.incoming.is_some()))
+                    .count()
+            })
+            .sum();
+        (self.arrived.len() + partial) as i32
     }
 
     pub fn outgoing_tracker(&self) -> u64 {
