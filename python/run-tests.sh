@@ -6,6 +6,11 @@
 #   PROTON_LIB        if set: that library (e.g. Debian's /usr/lib/x86_64-linux-gnu/libqpid-proton.so.11)
 #   PROTON_BUILD_LIB  otherwise $PROTON_BUILD_LIB/libqpid-proton.so.11 (default $repo/build/lib)
 # Extra arguments go to pytest. Fails (non-zero) if a venv cannot be made: nothing is skipped.
+#
+# Differential pass: when the library under test is not Debian's, the Messenger tests
+# (test_messenger.py, test_messenger_interop.py) then run a second time on Debian's proton-c
+# 0.37 ($DEBIAN_PROTON_LIB), so they are shown to pin the original's behaviour. That library
+# must be installed (scripts/install-deps.sh); PROTON_DIFFERENTIAL=0 leaves the pass out.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,7 +45,23 @@ make_venv "$repo/build/venv-peer" "python-qpid-proton==0.40.0 v1" python-qpid-pr
   || fail "build/venv-peer does not import python-qpid-proton 0.40.0"
 
 export PROTON_PEER_PYTHON="$repo/build/venv-peer/bin/python"
-echo "run-tests.sh: library under test $PROTON_LIB"
+debian_lib="${DEBIAN_PROTON_LIB:-/usr/lib/x86_64-linux-gnu/libqpid-proton.so.11}"
+differential="${PROTON_DIFFERENTIAL:-1}"
+if [ "$differential" != 0 ] && [ "$(realpath "$PROTON_LIB")" = "$(realpath -m "$debian_lib")" ]; then
+  differential=0  # the main run already is on Debian's library
+fi
+if [ "$differential" != 0 ] && [ ! -f "$debian_lib" ]; then
+  fail "Debian's proton-c not found at $debian_lib for the differential pass (scripts/install-deps.sh; PROTON_DIFFERENTIAL=0 to leave it out)"
+fi
+
 cd "$here"
-# -p no:cacheprovider: no .pytest_cache in the source tree.
-exec "$repo/build/venv-test/bin/python" -m pytest -p no:cacheprovider -ra "$@" tests
+pytest=("$repo/build/venv-test/bin/python" -m pytest -p no:cacheprovider -ra)  # no .pytest_cache
+echo "run-tests.sh: library under test $PROTON_LIB"
+rc=0
+"${pytest[@]}" "$@" tests || rc=$?
+if [ "$differential" != 0 ]; then
+  echo "run-tests.sh: differential pass: the Messenger tests on Debian's $debian_lib"
+  PROTON_LIB="$debian_lib" "${pytest[@]}" "$@" tests/test_messenger.py tests/test_messenger_interop.py \
+    || { echo "run-tests.sh: FAIL: the Messenger tests do not pass on Debian's proton-c" >&2; rc=1; }
+fi
+exit "$rc"
