@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pair.sh PORT RECV_CMD... -- SEND_CMD...: the demo's main job, one receiver and one sender.
 #
-# Starts the receiver command (it must print "listening" once subscribed) with
+# Starts the receiver command (it must print "listening" or "subscribed" once ready) with
 # `-c 3 amqp://~127.0.0.1:PORT` appended, waits for it to listen, runs the sender command
 # with `-a amqp://127.0.0.1:PORT/demo -s greeting` and three message bodies appended, waits
 # for the receiver to exit, and prints what each printed (receiver first). Fails if either
@@ -17,11 +17,11 @@ trap 'kill "$pid" 2>/dev/null || true; rm -rf "$out"' EXIT
 "${recv[@]}" -c 3 "amqp://~127.0.0.1:$port" >"$out/recv" 2>&1 &
 pid=$!
 for _ in $(seq 300); do
-  grep -q listening "$out/recv" && break
+  grep -qE "listening|subscribed" "$out/recv" && break
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.1
 done
-grep -q listening "$out/recv" || { echo "demo: receiver did not start"; cat "$out/recv"; exit 1; }
+grep -qE "listening|subscribed" "$out/recv" || { echo "demo: receiver did not start"; cat "$out/recv"; exit 1; }
 
 "${send[@]}" -a "amqp://127.0.0.1:$port/demo" -s greeting \
   "Hello World!" "Hej verden!" "Bonjour le monde !" >"$out/send" 2>&1 \
