@@ -577,6 +577,111 @@ def test_credit_split_across_three_links(pair):
     assert pair.server.receiving == 47
 
 
+def test_automatic_credit(pair):
+    pair.server.recv()  # -1: 1024 per receiving link, less what is waiting to be got
+    assert pair.server.receiving == 0  # no link yet
+    pair.client.put(Message(address=pair.address + "/a", body=1))
+    pair.pump(lambda: pair.server.incoming == 1, "the first message")
+    pair.settle_in()
+    assert pair.server.receiving == 1023
+    pair.client.put(Message(address=pair.address + "/b", body=2))
+    pair.pump(lambda: pair.server.incoming == 2, "the second link's message")
+    pair.settle_in()
+    assert pair.server.receiving == 2046
+    pair.server.get()
+    pair.server.get()
+    pair.settle_in()
+    assert pair.server.receiving == 2048
+
+
+def test_credit_replenish_and_rebalance(pair):
+    for i in range(3):
+        pair.client.put(Message(address=pair.address + "/%d" % i))
+    pair.server.recv(50)  # 16 per link, 2 left over
+    pair.pump(lambda: pair.server.incoming == 3, "one message per link")
+    assert pair.server.receiving == 47
+    for _ in range(17):  # 15 + the 2 left over fit on one link
+        pair.client.put(Message(address=pair.address + "/0"))
+    pair.pump(lambda: pair.server.incoming == 20, "17 more on link 0")
+    assert pair.server.receiving == 30
+    for _ in range(10):
+        for i in range(3):
+            pair.client.put(Message(address=pair.address + "/%d" % i))
+    pair.pump(lambda: pair.server.incoming == 50, "the rest after rebalancing")
+    assert pair.server.receiving == 0
+    pair.client.put(Message(address=pair.address + "/1"))  # no credit left for it
+    pair.settle_in()
+    assert pair.server.incoming == 50 and pair.client.outgoing == 1
+
+
+def test_credit_of_a_closed_link_is_reclaimed(pair):
+    other = Messenger("client2")
+    other.blocking = False
+    pair.all.append(other)
+    pair.server.recv(9)
+    pair.client.put(Message(address=pair.address + "/msg1"))
+    pair.pump(lambda: pair.server.incoming == 1, "the first link's message")
+    assert pair.server.receiving == 8
+    pair.client.put(Message(address=pair.address + "/msg2"))
+    other.put(Message(address=pair.address + "/msg3"))
+    pair.pump(lambda: pair.server.incoming == 3, "every link's message after rebalancing")
+    assert pair.server.receiving == 6
+    other.stop()
+    pair.pump(lambda: other.stopped, "client2 to stop")
+    for _ in range(4):
+        pair.client.put(Message(address=pair.address + "/msg1"))
+        pair.client.put(Message(address=pair.address + "/msg2"))
+    pair.pump(lambda: pair.server.incoming == 9, "the reclaimed credit to be used")
+    assert pair.server.receiving == 0
+
+
+def test_recv_before_subscribe_and_reply_by_name(pair):
+    pair.client.recv()
+    sub = pair.client.subscribe(pair.address + "/foo")  # a receiving link to the server
+    pair.pump(lambda: proton.pn_messenger_get_link(pair.server._mng, "amqp://client/foo", True)
+              is not None, "the server's end of the link")
+    # the server reaches the client through the connection the client opened (container-id)
+    pair.server.put(Message(address="amqp://client/foo", body="Hello World!"))
+    pair.pump(lambda: pair.client.incoming == 1, "the message on the subscribed link")
+    got = Message()
+    pair.client.get(got)
+    assert (got.address, got.body) == ("amqp://client/foo", "Hello World!")
+    assert proton.pn_messenger_incoming_subscription(pair.client._mng) == sub._impl
+    assert sub.address == pair.address + "/foo"
+
+
+def test_engine_handles_behind_trackers_and_addresses(pair):
+    link_address = pair.address + "/b"
+    t = pair.client.put(Message(address=link_address, body=1))
+    link = proton.pn_messenger_get_link(pair.client._mng, link_address, True)
+    assert isinstance(link, proton._cproton.PNPointer)
+    assert proton.pn_messenger_get_link(pair.client._mng, link_address, False) is None
+    assert proton.pn_messenger_tracker_link(pair.client._mng, t) is None  # untracked
+    assert proton.pn_messenger_delivery(pair.client._mng, t) is None
+    pair.client.outgoing_window = 5
+    t = pair.client.put(Message(address=link_address, body=2))
+    assert proton.pn_messenger_tracker_link(pair.client._mng, t) == link
+    assert proton.pn_messenger_delivery(pair.client._mng, t) is not None
+    pair.receive(2)
+    assert proton.pn_messenger_get_link(pair.server._mng, "amqp://client/b", False) is not None
+    assert proton.pn_messenger_get_remote_idle_timeout(pair.client._mng, pair.address) == 0
+
+
+def test_subscription_context_and_ttl(pair):
+    sub = proton.pn_messenger_subscribe_ttl(pair.client._mng, pair.address + "/ttl", 5)
+    assert sub is not None
+    assert proton.pn_subscription_get_context(sub) is None
+    proton.pn_subscription_set_context(sub, proton._cproton.PNPointer(1234))
+    assert proton.pn_subscription_get_context(sub).value == 1234
+
+
+def test_selectable_is_a_raw_handle_or_none():
+    # The Selectable class is not provided yet: selectable() gives the pn_selectable_t itself.
+    m = Messenger()
+    s = m.selectable()
+    assert s is None or isinstance(s, proton._cproton.PNPointer)
+
+
 def test_deadline_is_set_while_links_wait_for_credit(pair):
     pair.server.recv(1)
     pair.client.put(Message(address=pair.address + "/a", body=1))
