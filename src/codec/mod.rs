@@ -2,12 +2,13 @@
 //!
 //! [`Data`] is the tree with proton's cursor; [`encoder`] and [`decoder`] turn it into
 //! bytes and back with proton-c 0.37's exact encoding choices; [`format`] renders it as
-//! proton's text.
+//! proton's text; [`trace_format`] prints encoded values as 0.37's frame traces do.
 
 mod data;
 pub mod decoder;
 pub mod encoder;
 pub mod format;
+pub mod trace_format;
 mod types;
 
 pub use data::Data;
