@@ -17,6 +17,7 @@ use crate::engine::performative::{
 };
 use crate::engine::sasl::ClientCredentials;
 use crate::engine::slab::{Key, Slab};
+use crate::engine::trace;
 use crate::engine::{
     Config, Connection, DeliveryId, EndpointState, Event, LinkId, LinkSettings, Side,
 };
@@ -1211,12 +1212,11 @@ impl Messenger {
         };
         while let Some(line) = c.engine.poll_trace() {
             match &c.tracer {
-                // A tracer gets proton's legacy text: "FRAME: 0 -> @open(16) [...]".
-                Some(t) => (t.borrow_mut())(&match line.strip_prefix("AMQP:FRAME:") {
-                    Some(rest) => format!("FRAME: {rest}"),
-                    None => line,
-                }),
-                None => eprintln!("[{:p}]:{line}", &c.engine as *const Connection),
+                Some(t) => (t.borrow_mut())(&trace::tracer_line(&line)),
+                None => eprintln!(
+                    "{}",
+                    trace::stderr_line(&c.engine as *const Connection as *const (), &line)
+                ),
             }
         }
     }
