@@ -5,6 +5,8 @@
 
 #include <proton/link.h>
 
+#include <pthread.h>
+
 static int port;
 static pn_messenger_t *srv;
 
@@ -122,6 +124,65 @@ static void reply(void)
   pn_messenger_free(cli);
 }
 
+/* ---- PN_FLAGS_CHECK_ROUTES: start connects to every literal route target ------------- */
+
+static volatile int serving;
+static pn_messenger_t *checker;
+
+/* Pumps the listener while the main thread blocks in start (only the main thread touches
+ * the client meanwhile, but for pn_messenger_interrupt).  0.37's start keeps waiting in
+ * work(-1) after the route target has answered: after 300 ms the thread interrupts it. */
+static void *serve(void *arg)
+{
+  double t0 = now_ms();
+  int interrupted = 0;
+  while (serving) {
+    pn_messenger_work((pn_messenger_t *)arg, 20);
+    if (!interrupted && now_ms() - t0 > 300) {
+      pn_messenger_interrupt(checker);
+      interrupted = 1;
+    }
+  }
+  return NULL;
+}
+
+static void check_routes(void)
+{
+  char a[128];
+  pn_messenger_t *cli = checker = pn_messenger("checker");
+  pn_messenger_route(cli, "lit/*", with_port("amqp://127.0.0.1:%d/fixed", a, sizeof(a)));
+  pn_messenger_route(cli, "pat/*", with_port("amqp://127.0.0.1:%d/$1", a, sizeof(a)));
+  int rc = pn_messenger_set_flags(cli, PN_FLAGS_CHECK_ROUTES);
+  pn_messenger_set_timeout(cli, 3000);
+  printf("check routes: stopped before start=%d\n", pn_messenger_stopped(cli));
+  serving = 1;
+  pthread_t th;
+  pthread_create(&th, NULL, serve, srv);
+  rc = pn_messenger_start(cli);
+  int stopped = pn_messenger_stopped(cli);
+  serving = 0;
+  pn_messenger_interrupt(srv);
+  pthread_join(th, NULL);
+  printf(INFO "check routes: start=%d(%s) (0.37 waits until interrupted)\n", rc, pn_code(rc));
+  printf("check routes: connected by start: stopped=%d ", stopped);
+  print_merr(cli, port);
+  printf(" get_link(lit/x)=%s\n", pn_messenger_get_link(cli, "lit/x", true) ? "non-NULL" : "NULL");
+  pn_messenger_set_blocking(cli, false);
+  pn_message_t *msg = make_message("lit/x", NULL, "checked");
+  rc = pn_messenger_put(cli, msg);
+  PUMP_UNTIL(cli, srv, pn_messenger_incoming(srv) > 0);
+  pn_message_t *got = pn_message();
+  int rc2 = pn_messenger_get(srv, got);
+  printf("check routes: put=%d receiver get=%d to=", rc, rc2);
+  print_text_port(pn_message_get_address(got), port);
+  printf(" server link via the client's name=%s\n",
+         pn_messenger_get_link(srv, "amqp://checker/fixed", false) ? "non-NULL" : "NULL");
+  pn_message_free(got);
+  pn_message_free(msg);
+  stop_client(cli);
+  pn_messenger_free(cli);
+}
+
 int main(void)
 {
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -156,6 +217,9 @@ int main(void)
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) run_case(&cases[i], (int)i);
   reply();
+  /* The interrupt that stopped the serving thread may still be pending. */
+  pn_messenger_work(srv, 0);
+  check_routes();
 
   /* A route to NULL: the address cannot be resolved. */
   pn_messenger_t *cli = pn_messenger("nullroute");
