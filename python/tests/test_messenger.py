@@ -6,6 +6,7 @@ processes. run-tests.sh runs this file on our library and again on Debian's prot
 so every assertion here is the original's behaviour.
 """
 
+import faulthandler
 import os
 import re
 import subprocess
@@ -365,6 +366,24 @@ def test_interrupt_from_another_thread():
     assert m.work(0) is False  # one interrupt, one exception
 
 
+def test_work_without_timeout_waits_until_interrupted():
+    m = Messenger()
+    m.subscribe("amqp://~127.0.0.1:%d" % free_port())
+    t = threading.Timer(0.1, m.interrupt)
+    # work(None) waits forever: if the interrupt were lost, end the run loudly instead
+    faulthandler.dump_traceback_later(GUARD * 2, exit=True)
+    t.start()
+    try:
+        with pytest.raises(Interrupt):
+            m.work()
+        m.interrupt()
+        with pytest.raises(Interrupt):
+            m.work(None)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        t.join()
+
+
 def test_interrupt_before_a_blocking_call():
     m = Messenger()
     m.interrupt()
@@ -703,6 +722,53 @@ def test_subscription_context_and_ttl(pair):
     assert proton.pn_subscription_get_context(sub) is None
     proton.pn_subscription_set_context(sub, proton._cproton.PNPointer(1234))
     assert proton.pn_subscription_get_context(sub).value == 1234
+
+
+TRACER_PROBE = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+import proton
+from proton import _cproton, Message, Messenger
+lines = []
+tracer = _cproton.pn_tracer_t(lambda transport, text: lines.append(text.decode()))
+server = Messenger("server")
+server.blocking = False
+server.subscribe("amqp://~127.0.0.1:" + sys.argv[2])
+server.recv(1)
+client = Messenger("traced")
+client.blocking = False
+proton.pn_messenger_set_tracer(client._mng, tracer)
+client.put(Message(address="amqp://127.0.0.1:%s/q" % sys.argv[2], body=1))
+while not server.incoming:
+    client.work(0)
+    server.work(0)
+print(len(lines))
+print("\n".join(lines[:2]))
+"""
+
+
+@pytest.mark.parametrize("env", [{"PN_TRACE_FRM": "1"}, {}])
+def test_tracer_sees_frames_only_when_tracing_is_on(env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PN_TRACE")}
+    full_env.update(env)  # read once per process by 0.37: set before the library loads
+    out = subprocess.run([sys.executable, "-c", TRACER_PROBE, os.path.dirname(EXAMPLES),
+                          str(free_port())], env=full_env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True, timeout=GUARD)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    if env:
+        assert int(lines[0]) >= 6  # header, open, begin, attach out; header, open... in
+        assert lines[1:] == ["FRAME:   -> AMQP",
+                             'FRAME: 0 -> @open(16) [container-id="traced", '
+                             'hostname="127.0.0.1", channel-max=0x7fff]']
+    else:
+        assert lines == ["0", ""]
+
+
+def test_set_tracer_refuses_null():
+    m = Messenger()
+    with pytest.raises(TypeError):
+        proton.pn_messenger_set_tracer(m._mng, None)  # the C function asserts
 
 
 def test_selectable_is_a_raw_handle_or_none():
