@@ -138,7 +138,8 @@ class Messenger(object):
 
     @timeout.setter
     def timeout(self, value):
-        self._check(pn_messenger_set_timeout(self._mng, -1 if value is None else secs2millis(value)))
+        t = -1 if value is None else secs2millis(value)
+        self._check(pn_messenger_set_timeout(self._mng, t))
 
     @property
     def blocking(self):

@@ -17,13 +17,14 @@ import proton
 import tagged
 from conftest import PYTHON_DIR, REPO
 from messenger_util import GUARD, free_port, wait_until
-from proton import (ACCEPTED, MODIFIED, REJECTED, RELEASED, SETTLED, Message, Messenger)
+from proton import ACCEPTED, MODIFIED, REJECTED, RELEASED, Message, Messenger
 
 PEER_SCRIPT = os.path.join(PYTHON_DIR, "tests", "peer", "container_peer.py")
 
 
 def peer_python():
-    py = os.environ.get("PROTON_PEER_PYTHON") or os.path.join(REPO, "build", "venv-peer", "bin", "python")
+    py = os.environ.get("PROTON_PEER_PYTHON") or \
+        os.path.join(REPO, "build", "venv-peer", "bin", "python")
     if not os.path.exists(py):
         pytest.fail("no python-qpid-proton 0.40 venv at %s (run python/run-tests.sh)" % py)
     return py
@@ -122,10 +123,25 @@ def test_messenger_sends_to_container(peers, window):
     m.stop()
     assert m.stopped
     result = peer.result()
-    assert [r for r in result["received"]] == [spec_of(msg) for _, msg in sent]
+    assert result["received"] == [spec_of(msg) for _, msg in sent]
     assert result["received"][0]["reply_to"] == "amqp://ours/back"
     assert result["received"][0]["address"] == address
     assert result["links"] == [{"source": "inbox", "target": "inbox", "role": "receiver"}]
+
+
+def test_messenger_sends_many_to_container(peers):
+    peer = peers(mode="receive", count=1000)
+    m = Messenger()
+    m.timeout = GUARD
+    msg = Message(address="amqp://127.0.0.1:%d/many" % peer.port)
+    for i in range(1000):
+        msg.body = i
+        m.put(msg)
+    m.send()
+    assert m.outgoing == 0
+    m.stop()
+    received = peer.result()["received"]
+    assert [r["body"] for r in received] == [["long", i] for i in range(1000)]
 
 
 def test_messenger_sends_a_large_message_to_container(peers):

@@ -30,7 +30,7 @@ OURS = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path[:] = [HERE] + [p for p in sys.path[1:] if os.path.abspath(p or ".") != OURS]
 
 import proton  # noqa: E402  (0.40's)
-from proton import Delivery, Endpoint  # noqa: E402
+from proton import Delivery  # noqa: E402
 from proton.handlers import MessagingHandler  # noqa: E402
 from proton.reactor import Container  # noqa: E402
 import tagged  # noqa: E402
