@@ -12,6 +12,7 @@
 #define PN_USE_DEPRECATED_API 1
 #endif
 
+#include <proton/link.h>
 #include <proton/messenger.h>
 
 #include "common.h"
@@ -58,6 +59,19 @@ static inline double now_ms(void)
     }                                                                              \
     if (!(cond)) printf("TIMEOUT waiting for %s\n", #cond);                        \
   } while (0)
+
+/* PN_REMOTE_ACTIVE of connection.h (a header our library does not ship; the bit is an ABI
+ * constant): the peer has answered the link's attach. */
+#define REMOTE_ACTIVE_BIT 16
+
+/* True once the peer answered link l's attach.  A peer that answered has processed our open,
+ * so it can find our connection by our container name: wait for this before asking the peer
+ * for pn_messenger_get_link("amqp://<our name>/..."), which otherwise takes the name for a
+ * host and asks the resolver. */
+static inline int remote_active(pn_link_t *l)
+{
+  return l && (pn_link_state(l) & REMOTE_ACTIVE_BIT);
+}
 
 /* Pump a and b for n rounds (to let anything in flight arrive). */
 static inline void pump_rounds(pn_messenger_t *a, pn_messenger_t *b, int n)

@@ -94,6 +94,7 @@ int main(void)
   PUMP_RAW_UNTIL(m, &peer, peer.count[P_ATTACH] == 1);
   pn_subscription_t *s2 = pn_messenger_subscribe(m, at(port, "amqp://127.0.0.1:%d/two"));
   PUMP_RAW_UNTIL(m, &peer, peer.count[P_ATTACH] == 2);
+  PUMP_RAW_UNTIL(m, &peer, remote_active(pn_messenger_get_link(m, at(port, "amqp://127.0.0.1:%d/two"), false)));
   pump_raw_rounds(m, &peer, 10);
   printf("peer saw: %s links=%d receivers=%d,%d\n", peer.log, peer.nlinks, peer.links[0].receiver,
          peer.links[1].receiver);

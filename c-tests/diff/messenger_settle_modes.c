@@ -65,7 +65,7 @@ static void receiver_case(int w, int s, int r)
   if (r >= 0) pn_messenger_set_rcv_settle_mode(p.cli, (pn_rcv_settle_mode_t)r);
   pn_messenger_subscribe(p.cli, pair_url(&p, "feed"));
   pn_link_t *l = pn_messenger_get_link(p.cli, pair_url(&p, "feed"), false);
-  PUMP_UNTIL(p.cli, p.srv, pn_messenger_get_link(p.srv, "amqp://lsub/feed", true) != NULL);
+  PUMP_UNTIL(p.cli, p.srv, remote_active(l));
   pump_rounds(p.cli, p.srv, 5);
   printf("receiver window=%d snd_mode=%s rcv_mode=%s:", w, mode_names[s + 1], mode_names[r + 1]);
   show_modes("receiver", l);
