@@ -379,8 +379,31 @@ static void listeners(void)
   printf("\n");
   pn_error_clear(pn_messenger_error(m));
 
+  /* put to a ~ address listens there too; the message stays queued. */
+  int port3 = free_port();
+  snprintf(addr, sizeof(addr), "amqp://~127.0.0.1:%d/y", port3);
+  pn_message_t *msg = make_message(addr, NULL, "to myself");
+  pn_messenger_set_outgoing_window(m, 1);
+  rc = pn_messenger_put(m, msg);
+  pn_tracker_t t = pn_messenger_outgoing_tracker(m);
+  printf("put(~ address)=%d outgoing=%d status=%s buffered=%d ", rc, pn_messenger_outgoing(m),
+         status_name(pn_messenger_status(m, t)), pn_messenger_buffered(m, t));
+  print_merr(m, port3);
+  printf("\n");
+  rc = pn_messenger_put(m, msg);
+  printf("put(~ address) again=%d outgoing=%d ", rc, pn_messenger_outgoing(m));
+  print_merr(m, port3);
+  printf("\n");
+  s2 = pn_messenger_subscribe(m, addr);
+  printf("listen where put listens=%s ", s2 ? "non-NULL" : "NULL");
+  print_merr(m, port3);
+  printf("\n");
+  pn_error_clear(pn_messenger_error(m));
+  pn_message_free(msg);
+
   rc = pn_messenger_stop(m);
-  printf("stop=%d stopped=%d ", rc, pn_messenger_stopped(m));
+  printf("stop=%d stopped=%d outgoing=%d status=%s ", rc, pn_messenger_stopped(m), pn_messenger_outgoing(m),
+         status_name(pn_messenger_status(m, t)));
   print_merr(m, port);
   printf("\n");
   /* The messenger is usable after stop: listen again on the same port. */
