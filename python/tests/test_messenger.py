@@ -298,13 +298,6 @@ def test_subscribe_to_a_port_in_use():
     assert not first.stopped and second.stopped
 
 
-def known_bug(title):
-    """Reported in /work/notes/bugs.md, not fixed in our library yet: strict xfail on ours
-    (an XPASS fails, so the mark goes once the fix is in); a plain test on Debian's."""
-    return pytest.mark.xfail(not is_system_library(), reason=title, strict=True)
-
-
-@known_bug("put/subscribe with an empty host connect somewhere instead of failing")
 @pytest.mark.parametrize("address", ["", "/q", "amqp://", "amqp:///q"])
 def test_empty_host_is_a_connection_error(address):
     m = Messenger()
@@ -318,7 +311,6 @@ def test_empty_host_is_a_connection_error(address):
     assert str(e.value) == text
 
 
-@known_bug("socket error texts carry Rust's ' (os error N)' suffix")
 def test_bind_error_text():
     m = Messenger()
     with pytest.raises(MessengerException) as e:

@@ -417,7 +417,7 @@ impl Messenger {
         let Some(stream) = stream else {
             return Err(conn_error(format!(
                 "connect: {}",
-                last.map_or_else(String::new, |e| e.to_string())
+                last.map_or_else(String::new, |e| io_text(&e))
             )));
         };
         let mut config = Config::new(Side::Client, self.name.clone());
@@ -478,7 +478,7 @@ impl Messenger {
         });
         let l = self.listeners.get_mut(id).expect("new");
         net::register_listener(&self.net, &mut l.socket, listener_token(id))
-            .map_err(|e| conn_error(e.to_string()))?;
+            .map_err(|e| conn_error(io_text(&e)))?;
         Ok(sub)
     }
 
@@ -1589,10 +1589,12 @@ fn decode_token(t: Token) -> TokenKind {
     }
 }
 
+/// An I/O error as proton words it: the system's text, without Rust's " (os error N)".
 fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::AddrInUse => "Address already in use".into(),
-        _ => e.to_string(),
+    let text = e.to_string();
+    match text.rsplit_once(" (os error ") {
+        Some((plain, _)) => plain.to_owned(),
+        None => text,
     }
 }
 

@@ -71,7 +71,12 @@ impl Net {
 
 /// Resolve `host:port` as getaddrinfo would, with proton's error text.
 pub fn resolve(host: &str, port: &str) -> Result<Vec<SocketAddr>, String> {
-    let host_for_lookup = if host.is_empty() { "0.0.0.0" } else { host };
+    // getaddrinfo knows no empty host (0.37 fails there too).
+    if host.is_empty() {
+        return Err(format!(
+            "getaddrinfo({host}, {port}): Name or service not known"
+        ));
+    }
     let port_num: u16 = match port.parse() {
         Ok(p) => p,
         Err(_) => match port {
@@ -84,7 +89,7 @@ pub fn resolve(host: &str, port: &str) -> Result<Vec<SocketAddr>, String> {
             }
         },
     };
-    match (host_for_lookup, port_num).to_socket_addrs() {
+    match (host, port_num).to_socket_addrs() {
         Ok(addrs) => {
             let addrs: Vec<_> = addrs.collect();
             if addrs.is_empty() {
