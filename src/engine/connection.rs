@@ -1611,7 +1611,8 @@ impl Connection {
                 target: l.local.target.clone(),
                 unsettled: None,
                 incomplete_unsettled: false,
-                initial_delivery_count: l.is_sender().then_some(l.delivery_count),
+                // Receivers send it too (the spec says it is ignored there), as proton does.
+                initial_delivery_count: Some(l.delivery_count),
                 max_message_size: Some(l.local.max_message_size.unwrap_or(0)),
                 offered_capabilities: None,
                 desired_capabilities: None,
