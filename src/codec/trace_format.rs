@@ -27,10 +27,13 @@
 //!   reports its count); a zero-width descriptor prints `@!!` and its value then follows as
 //!   the next element.
 //!
+//! Values nested deeper than the decoder accepts ([`MAX_DEPTH`]) print `!!`.
+//!
 //! Not reproduced: 0.37's field names for unknown smallulong codes 0x01..0x0d and >= 0x80
 //! (read out of its name table's bounds) and its misreadings of nested described
 //! descriptors; those codes get unnamed fields here.
 
+use super::decoder::MAX_DEPTH;
 use super::format::{descriptor_info, format_g};
 
 /// Characters of a frame's payload shown before ` ... (truncated)`.
@@ -111,6 +114,8 @@ impl Context {
 #[derive(Default)]
 struct Printer {
     out: String,
+    /// Nesting of the value being printed.
+    depth: usize,
 }
 
 /// Constructors whose values have no bytes: null, true, false, uint0, ulong0, list0.
@@ -177,16 +182,26 @@ impl Printer {
 
     /// A value with its constructor; returns the bytes it used.
     fn value(&mut self, bytes: &[u8], ctx: Context) -> Read {
-        match bytes.first() {
+        if self.depth >= MAX_DEPTH {
+            return self.fail();
+        }
+        self.depth += 1;
+        let read = match bytes.first() {
             None => self.fail(),
             Some(0x00) => self.described(bytes),
-            Some(&ctor) => Ok(1 + self.typed(ctor, &bytes[1..], ctx)?),
-        }
+            Some(&ctor) => self.typed(ctor, &bytes[1..], ctx).map(|n| 1 + n),
+        };
+        self.depth -= 1;
+        read
     }
 
     /// The bytes a value uses, without printing it.
-    fn skip(bytes: &[u8]) -> Read {
-        Printer::default().value(bytes, Context::PLAIN)
+    fn skip(&self, bytes: &[u8]) -> Read {
+        Printer {
+            out: String::new(),
+            depth: self.depth,
+        }
+        .value(bytes, Context::PLAIN)
     }
 
     fn described(&mut self, bytes: &[u8]) -> Read {
@@ -226,13 +241,13 @@ impl Printer {
             }
             0x00 => {
                 self.out.push_str("!!");
-                return Ok(1 + Printer::skip(&bytes[1..])?);
+                return Ok(1 + self.skip(&bytes[1..])?);
             }
             _ => (1 + self.value(&bytes[1..], Context::PLAIN)?, Context::PLAIN),
         };
         // A described value's own descriptor is skipped.
         if bytes.get(at) == Some(&0x00) {
-            at += 1 + Printer::skip(&bytes[at + 1..]).map_err(|_| self.stop())?;
+            at += 1 + self.skip(&bytes[at + 1..]).map_err(|_| self.stop())?;
             if bytes.get(at) == Some(&0x00) {
                 return self.fail();
             }
@@ -335,7 +350,9 @@ impl Printer {
             }
             _ => {
                 let Some(count) = field(content, 0, w) else {
-                    return self.broken_container(ctor);
+                    // No room for a count: the container is broken, its parent goes on.
+                    let _ = self.broken_container(ctor);
+                    return Ok(w + size);
                 };
                 let items = &content[w..];
                 if ctor >= 0xe0 {
@@ -407,7 +424,7 @@ impl Printer {
         let mut ctor = first;
         if first == 0x00 {
             // A described array: its descriptor is not printed.
-            at += Printer::skip(&rest[1..]).map_err(|_| self.stop())?;
+            at += self.skip(&rest[1..]).map_err(|_| self.stop())?;
             let Some(&c) = rest.get(at) else {
                 return self.fail().map(|_| ());
             };
@@ -735,7 +752,8 @@ mod tests {
         assert_eq!(text(&[0xc0, 0x10, 0x02, 0x43]), "[!!]");
         assert_eq!(text(&[0xc1, 0x10, 0x02, 0x43]), "{!!}");
         assert_eq!(text(&[0xe0, 0x10, 0x02, 0x43]), "@<>[!!]");
-        assert_eq!(text(&[0xc0, 0x00]), "[!!]");
+        let no_count = list(&[vec![0xc0, 0x00], vec![0x40]]);
+        assert_eq!(text(&no_count), "[[!!], null]");
         assert_eq!(text(&[0xa1, 0x10, b'a', b'b']), r#""""#);
         // Descriptors without a value to name them by.
         assert_eq!(
@@ -748,6 +766,27 @@ mod tests {
             text(&[0xc0, 0x04, 0x01, 0x43, 0x00, 0x00]),
             "[0x0, @!!]<2!=1>"
         );
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_the_decoder_limit() {
+        let mut list = vec![0x45];
+        for _ in 0..5000 {
+            let mut outer = vec![0xd0];
+            outer.extend(((list.len() + 4) as u32).to_be_bytes());
+            outer.extend(1u32.to_be_bytes());
+            outer.extend(&list);
+            list = outer;
+        }
+        let t = text(&list);
+        assert!(t.starts_with(&"[".repeat(MAX_DEPTH - 1)), "{}", &t[..300]);
+        assert!(t.contains("[!!]"));
+        let mut described = vec![0x00, 0x53, 0x01].repeat(5000);
+        described.push(0x40);
+        assert!(text(&described).ends_with("!!"));
+        let mut descriptors = vec![0x00].repeat(5000);
+        descriptors.extend([0x53, 0x01, 0x40]);
+        assert!(text(&descriptors).ends_with("!!"));
     }
 
     #[test]
