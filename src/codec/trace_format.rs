@@ -781,10 +781,10 @@ mod tests {
         let t = text(&list);
         assert!(t.starts_with(&"[".repeat(MAX_DEPTH - 1)), "{}", &t[..300]);
         assert!(t.contains("[!!]"));
-        let mut described = vec![0x00, 0x53, 0x01].repeat(5000);
+        let mut described = [0x00, 0x53, 0x01].repeat(5000);
         described.push(0x40);
         assert!(text(&described).ends_with("!!"));
-        let mut descriptors = vec![0x00].repeat(5000);
+        let mut descriptors = [0x00].repeat(5000);
         descriptors.extend([0x53, 0x01, 0x40]);
         assert!(text(&descriptors).ends_with("!!"));
     }
