@@ -823,9 +823,6 @@ static void normalise(char *s)
     p[13] = '*';
     memmove(p + 14, q, strlen(q) + 1);
   }
-  /* 0.37 puts initial-delivery-count on a receiver's attach too; ours only on a sender's. */
-  if (strstr(s, "@attach(18)") && (p = strstr(s, ", initial-delivery-count=0x0")))
-    memmove(p, p + 28, strlen(p + 28) + 1);
   /* Our sasl-init carries the hostname; 0.37's does not. */
   if (strstr(s, "@sasl-init(65)") && (p = strstr(s, ", hostname=\"127.0.0.1\"")))
     memmove(p, p + 22, strlen(p + 22) + 1);
