@@ -763,7 +763,8 @@ impl Messenger {
     /// `pn_messenger_buffered`.
     pub fn buffered(&self, tracker: u64) -> bool {
         if tracker & INCOMING_BIT != 0 {
-            return false;
+            // An incoming delivery is never buffered; an entry without one is.
+            return matches!(self.incoming.get(tracker as u32), Some(Tracked::Final(_)));
         }
         match self.outgoing.get(tracker as u32) {
             None => false,
@@ -1267,12 +1268,17 @@ impl Messenger {
                     self.note_subscription_address(id, l);
                 }
                 Event::LinkRemoteDetach(l) => {
-                    freeze_trackers(
+                    // The link is reclaimed: its trackers keep their status and its
+                    // deliveries are settled (the peer sees that before our detach), as 0.37.
+                    let frozen = freeze_trackers(
                         [&mut self.outgoing, &mut self.incoming],
                         &c.engine,
                         id,
                         Some(l),
                     );
+                    for d in frozen {
+                        c.engine.settle(d);
+                    }
                     let unused = c.engine.link(l).map_or(0, |x| x.credit);
                     c.engine.detach(l, true, None);
                     self.credit
@@ -1439,7 +1445,7 @@ impl Messenger {
             self.credit
                 .remove_link(LinkRef { conn: id, link: l }, unused);
         }
-        freeze_trackers(
+        let _ = freeze_trackers(
             [&mut self.outgoing, &mut self.incoming],
             &c.engine,
             id,
@@ -1622,24 +1628,28 @@ fn status_of(delivery: &crate::engine::endpoint::Delivery) -> Status {
 
 /// The trackers of connection `conn` (only those of `link`, if given) lose their delivery,
 /// which is going away: they keep the status it had, and what never got out is ABORTED.
+/// Returns the deliveries it let go of.
 fn freeze_trackers(
     windows: [&mut Window<Tracked>; 2],
     engine: &Connection,
     conn: ConnId,
     link: Option<LinkId>,
-) {
+) -> Vec<DeliveryId> {
+    let mut frozen = Vec::new();
     for (window, is_outgoing) in windows.into_iter().zip([true, false]) {
         for (_, state) in window.values_mut() {
             let Tracked::Live(r) = *state else {
                 continue;
             };
             let delivery = engine.delivery(r.delivery);
-            if r.conn != conn || link.is_some_and(|l| delivery.map_or(true, |d| d.link != l)) {
+            if r.conn != conn || link.is_some_and(|l| delivery.is_none_or(|d| d.link != l)) {
                 continue;
             }
             *state = Tracked::Final(final_status(delivery, is_outgoing));
+            frozen.push(r.delivery);
         }
     }
+    frozen
 }
 
 /// The status a tracker keeps once its delivery goes away.
