@@ -858,17 +858,6 @@ static int is_outgoing(const char *msg)
   return strncmp(msg, "->", 2) == 0;
 }
 
-static char *sasl_text(const char *line)
-{
-  /* The compared form of a SASL frame line: "sasl frame -> @sasl-...". */
-  const char *at = strstr(line, "@sasl-");
-  if (!at || at - line < 3) return NULL;
-  const char *dir = at - 3;
-  static char buf[4096];
-  snprintf(buf, sizeof(buf), " (sasl frame) %.2s %s", dir, at);
-  return buf;
-}
-
 static void print_line(const char *label, const char *line, int informational)
 {
   static char buf[1 << 16];
@@ -876,10 +865,6 @@ static void print_line(const char *label, const char *line, int informational)
   const char *compared = buf;
   if (!informational) {
     normalise(buf);
-    char *sasl = sasl_text(buf);
-    if (sasl) compared = sasl;
-    /* Our engine writes no EOS lines yet. */
-    if (strstr(buf, "IO:FRAME:")) informational = 1;
   }
   printf("%s%s", informational ? INFO : "", label);
   put_port(informational ? line : compared);

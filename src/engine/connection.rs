@@ -205,6 +205,9 @@ pub struct Connection {
     output_pos: usize,
     events: VecDeque<Event>,
     trace_lines: VecDeque<String>,
+    /// The end of our output / the peer's input has been traced.
+    output_eos_traced: bool,
+    input_eos_traced: bool,
     /// The peer's idle timeout: we must send something at least every half of it.
     remote_idle_timeout: Option<Duration>,
     last_input: Option<Instant>,
@@ -244,6 +247,8 @@ impl Connection {
             output_pos: 0,
             events: VecDeque::new(),
             trace_lines: VecDeque::new(),
+            output_eos_traced: false,
+            input_eos_traced: false,
             remote_idle_timeout: None,
             last_input: None,
             last_output: None,
@@ -687,6 +692,7 @@ impl Connection {
             return;
         }
         self.eof_read = true;
+        self.trace_eos(false);
         if self.phase != Phase::Done {
             let clean = self.endpoint.remote == EndpointState::Closed;
             self.phase = Phase::Done;
@@ -711,7 +717,6 @@ impl Connection {
                     }
                     Some(Ok(header)) => {
                         used += 8.min(rest.len());
-                        self.trace_header(header, false);
                         self.handle_header(header);
                     }
                 },
@@ -739,12 +744,15 @@ impl Connection {
         used
     }
 
+    /// A header we accept is traced (before our answer); a refused one is not, as in 0.37.
     fn handle_header(&mut self, header: ProtocolHeader) {
         match (self.config.side, self.phase, header) {
             (Side::Client, Phase::Header, ProtocolHeader::Sasl) if self.sasl.is_some() => {
+                self.trace_header(header);
                 self.phase = Phase::Sasl
             }
             (Side::Client, Phase::Header | Phase::HeaderAfterSasl, ProtocolHeader::Amqp) => {
+                self.trace_header(header);
                 if self.sasl.is_some() && self.phase == Phase::Header {
                     self.fail(condition::FRAMING_ERROR, "peer skipped SASL".into());
                     return;
@@ -753,6 +761,7 @@ impl Connection {
                 self.flush_endpoints();
             }
             (Side::Server, Phase::Header, ProtocolHeader::Sasl) => {
+                self.trace_header(header);
                 self.write_header(SASL_HEADER);
                 let sasl = Sasl::server(self.config.sasl_policy.clone());
                 if let Some(mechs) = sasl.start() {
@@ -762,6 +771,7 @@ impl Connection {
                 self.phase = Phase::Sasl;
             }
             (Side::Server, Phase::Header | Phase::HeaderAfterSasl, ProtocolHeader::Amqp) => {
+                self.trace_header(header);
                 self.write_amqp_header();
                 self.phase = Phase::Amqp;
                 self.flush_endpoints();
@@ -783,6 +793,7 @@ impl Connection {
     /// header it does support (spec 2.2) so that the close frame saying why can follow;
     /// then the connection fails.
     fn refuse_header(&mut self, cond: &str, text: String) {
+        self.trace_eos(false); // nothing more is read
         if self.config.side == Side::Server && !self.amqp_header_sent {
             self.write_amqp_header();
         }
@@ -793,15 +804,13 @@ impl Connection {
         match (self.phase, frame.kind) {
             (Phase::Sasl, FrameType::Sasl) => self.handle_sasl_frame(frame.body),
             (Phase::Amqp, FrameType::Amqp) => {
+                // Traced before decoding (undecodable frames too), as 0.37 does.
+                self.trace_in(frame.channel, frame.body);
                 if frame.body.is_empty() {
-                    self.trace_in(frame.channel, None);
                     return; // heartbeat
                 }
                 match decode_performative(frame.body) {
                     Ok((performative, payload)) => {
-                        if self.config.trace {
-                            self.trace_in(frame.channel, Some((frame.body, payload.len())));
-                        }
                         self.handle_performative(frame.channel, performative, payload);
                     }
                     Err(e) => {
@@ -818,6 +827,10 @@ impl Connection {
     }
 
     fn handle_sasl_frame(&mut self, body: &[u8]) {
+        if self.config.trace {
+            self.trace_lines
+                .push_back(trace::sasl_frame_line("<-", body));
+        }
         let frame = match decode_sasl(body) {
             Ok(f) => f,
             Err(e) => {
@@ -826,10 +839,6 @@ impl Connection {
                 return;
             }
         };
-        if self.config.trace {
-            self.trace_lines
-                .push_back(format!("SASL:FRAME:  <- {}", trace::format_body(body, 0)));
-        }
         let Some(sasl) = self.sasl.as_mut() else {
             return;
         };
@@ -863,7 +872,11 @@ impl Connection {
     fn handle_performative(&mut self, channel: u16, p: Performative, payload: &[u8]) {
         let result = match p {
             Performative::Open(open) => self.on_open(open),
-            Performative::Close(error) => self.on_close(error),
+            Performative::Close(error) => {
+                // 0.37 reads no further once the peer closed.
+                self.trace_eos(false);
+                self.on_close(error)
+            }
             _ if self.remote_open.is_none() => {
                 Err((condition::NOT_ALLOWED, "frame before open".into()))
             }
@@ -1293,6 +1306,8 @@ impl Connection {
             self.endpoint.local_condition = Some(error);
             self.write_close();
         }
+        // Our output ends here, with or without a close frame.
+        self.trace_eos(true);
         self.abort_buffered();
         self.check_closed();
     }
@@ -1371,8 +1386,7 @@ impl Connection {
             } else {
                 "AMQP"
             };
-            self.trace_lines
-                .push_back(format!("{kind}:FRAME:  -> {kind}"));
+            self.trace_lines.push_back(trace::header_line(kind, "->"));
         }
     }
 
@@ -1381,15 +1395,28 @@ impl Connection {
         self.amqp_header_sent = true;
     }
 
-    fn trace_header(&mut self, header: ProtocolHeader, _out: bool) {
+    fn trace_header(&mut self, header: ProtocolHeader) {
         if self.config.trace {
             let kind = if header == ProtocolHeader::Sasl {
                 "SASL"
             } else {
                 "AMQP"
             };
-            self.trace_lines
-                .push_back(format!("{kind}:FRAME:  <- {kind}"));
+            self.trace_lines.push_back(trace::header_line(kind, "<-"));
+        }
+    }
+
+    /// Trace the end of our output (`->`) or of the peer's (`<-`), once each.
+    fn trace_eos(&mut self, out: bool) {
+        let done = if out {
+            &mut self.output_eos_traced
+        } else {
+            &mut self.input_eos_traced
+        };
+        if self.config.trace && !*done {
+            *done = true;
+            let line = trace::eos_line(if out { "->" } else { "<-" });
+            self.trace_lines.push_back(line);
         }
     }
 
@@ -1397,9 +1424,8 @@ impl Connection {
         let start = frame::begin_frame(&mut self.output, FrameType::Sasl, 0);
         frame.encode(&mut self.output);
         if self.config.trace {
-            let body = &self.output[start + 8..];
-            self.trace_lines
-                .push_back(format!("SASL:FRAME:  -> {}", trace::format_body(body, 0)));
+            let line = trace::sasl_frame_line("->", &self.output[start + 8..]);
+            self.trace_lines.push_back(line);
         }
         frame::finish_frame(&mut self.output, start);
     }
@@ -1422,16 +1448,14 @@ impl Connection {
         }
     }
 
-    fn trace_in(&mut self, channel: u16, frame: Option<(&[u8], usize)>) {
+    fn trace_in(&mut self, channel: u16, body: &[u8]) {
         if !self.config.trace {
             return;
         }
-        let line = match frame {
-            None => format!("AMQP:FRAME:{channel} <- (EMPTY FRAME)"),
-            Some((body, payload_len)) => {
-                let split = body.len() - payload_len;
-                trace::frame_line(channel, "<-", &body[..split], &body[split..])
-            }
+        let line = if body.is_empty() {
+            trace::empty_frame_line(channel, "<-")
+        } else {
+            trace::frame_line(channel, "<-", body, &[])
         };
         self.trace_lines.push_back(line);
     }
@@ -1462,6 +1486,7 @@ impl Connection {
     fn write_close(&mut self) {
         let error = self.endpoint.local_condition.clone();
         self.write_performative(0, &Performative::Close(error), &[]);
+        self.trace_eos(true);
         self.close_sent = true;
     }
 
@@ -2040,8 +2065,7 @@ impl Connection {
             {
                 frame::write_heartbeat(&mut self.output);
                 if self.config.trace {
-                    self.trace_lines
-                        .push_back("AMQP:FRAME:0 -> (EMPTY FRAME)".into());
+                    self.trace_lines.push_back(trace::empty_frame_line(0, "->"));
                 }
                 self.last_output = Some(now);
             }
