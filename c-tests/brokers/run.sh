@@ -16,30 +16,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
-export PROTON_BUILD_LIB PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
-out=$repo/c-tests/out/brokers
-tools=$out/tools
 RUN_MS=60000         # each tool's own whole-run timeout (hang guard)
 GUARD_S=90           # then `timeout` kills it (and a broker after 2 x that, see start_broker)
 EXAMPLE_BROKER_SRC=/usr/share/proton/examples/c/broker.c
-source "$here/../tools/procs.sh"
+source "$here/../tools/suite.sh"
 source "$here/../tools/checks.sh"
 
-only=("$@")
-rm -rf "$out/logs"
-mkdir -p "$out/logs"
-bash "$here/../tools/build.sh" "$tools"
-
-DEBIAN_LIB=$(readlink -f /usr/lib/x86_64-linux-gnu/libqpid-proton.so.11)
-OUR_LIB=$(readlink -f "$PROTON_BUILD_LIB/libqpid-proton.so.11")
-tool() { # FLAVOUR NAME: command prefix (debian: Debian build and library; ours: ours)
-  case "$1" in
-    debian) echo "env -u LD_LIBRARY_PATH $tools/orig/$2" ;;
-    ours) echo "env -u LD_LIBRARY_PATH $tools/ours/$2" ;;
-  esac
-}
-lib_of() { if [ "$1" = debian ]; then echo "$DEBIAN_LIB"; else echo "$OUR_LIB"; fi; }
+suite_init brokers "$@"
 
 rabbit_dir=$out/rabbitmq
 rabbit_started=0

@@ -29,25 +29,15 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
-export PROTON_BUILD_LIB PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
 SENDERS=${SOAK_SENDERS:-4}
 RECEIVERS=${SOAK_RECEIVERS:-4}
 COUNT=${SOAK_COUNT:-10000}
 FLAVOURS=${SOAK_FLAVOURS:-mix}
 RUN_MS=${SOAK_RUN_MS:-240000}
 GUARD_S=$((RUN_MS / 1000 + 30)) # `timeout` kills a tool whose own timeout did not end it
-out=$repo/c-tests/out/soak
-tools=$out/tools
-source "$here/../tools/procs.sh"
+source "$here/../tools/suite.sh"
 
-only=("$@")
-rm -rf "$out/logs"
-mkdir -p "$out/logs"
-bash "$here/../tools/build.sh" "$tools"
-
-DEBIAN_LIB=$(readlink -f /usr/lib/x86_64-linux-gnu/libqpid-proton.so.11)
-OUR_LIB=$(readlink -f "$PROTON_BUILD_LIB/libqpid-proton.so.11")
+suite_init soak "$@"
 
 # Flavours, cycled over the processes: ours = our headers and library; debian = Debian's
 # headers and library; drop-in = the Debian-built binary on our library.
@@ -66,14 +56,6 @@ flavour_of() { # array-name index
   local -n arr=$1
   echo "${arr[$(($2 % ${#arr[@]}))]}"
 }
-tool() { # flavour name: command prefix
-  case "$1" in
-    debian) echo "env -u LD_LIBRARY_PATH $tools/orig/$2" ;;
-    ours) echo "env -u LD_LIBRARY_PATH $tools/ours/$2" ;;
-    drop-in) echo "env LD_LIBRARY_PATH=$PROTON_BUILD_LIB $tools/orig/$2" ;;
-  esac
-}
-lib_of() { if [ "$1" = debian ]; then echo "$DEBIAN_LIB"; else echo "$OUR_LIB"; fi; }
 # differing FILE1 FILE2: how many lines diff reports (0 when equal).
 differing() { { diff "$1" "$2" || true; } | grep -c '^[<>]' || true; }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
