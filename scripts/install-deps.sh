@@ -4,12 +4,15 @@
 #   libqpid-proton11-dev           the original proton-c 0.37: reference oracle for tests
 #   libqpid-proton11-dev-examples  its example broker sources (test peer, c-tests/brokers)
 #   pkg-config gcc make            building the C tests and the demo
+#   libssl-dev                     OpenSSL for TLS (the openssl crate links it, found by pkg-config)
+#   openssl                        the command that makes the test certificates
+#                                  (scripts/gen-test-certs.sh)
 #   rabbitmq-server                RabbitMQ 3.10 + rabbitmq_amqp1_0 (c-tests/brokers), installed
 #                                  without recommends; the image's policy-rc.d keeps it from
 #                                  starting, scripts/rabbitmq.sh runs a private node instead
 # Python virtual environments are created by python/run-tests.sh, not here.
 set -euo pipefail
-packages=(libqpid-proton11-dev libqpid-proton11-dev-examples pkg-config gcc make)
+packages=(libqpid-proton11-dev libqpid-proton11-dev-examples pkg-config gcc make libssl-dev openssl)
 packages_no_recommends=(rabbitmq-server)
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

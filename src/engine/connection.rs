@@ -1287,6 +1287,17 @@ impl Connection {
     // ---------------------------------------------------------------------------------
     // Failure and teardown
 
+    /// The layer below (TLS) failed: the connection fails with this condition.
+    pub fn fail_transport(&mut self, cond: &str, text: String) {
+        self.fail(cond, text);
+    }
+
+    /// Servers: what SASL offers from now on (TLS establishes a client identity before the
+    /// client's SASL header arrives).
+    pub fn set_sasl_policy(&mut self, policy: ServerPolicy) {
+        self.config.sasl_policy = policy;
+    }
+
     /// Close the connection because of a transport or protocol error.
     fn fail(&mut self, cond: &str, text: String) {
         if self.error.is_some() {
@@ -1424,7 +1435,15 @@ impl Connection {
         let start = frame::begin_frame(&mut self.output, FrameType::Sasl, 0);
         frame.encode(&mut self.output);
         if self.config.trace {
-            let line = trace::sasl_frame_line("->", &self.output[start + 8..]);
+            // Never a password in a trace: PLAIN's response shows the user only.
+            let line = match frame.without_secrets() {
+                Some(masked) => {
+                    let mut body = Vec::new();
+                    masked.encode(&mut body);
+                    trace::sasl_frame_line("->", &body)
+                }
+                None => trace::sasl_frame_line("->", &self.output[start + 8..]),
+            };
             self.trace_lines.push_back(line);
         }
         frame::finish_frame(&mut self.output, start);

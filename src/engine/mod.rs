@@ -3,8 +3,8 @@
 //!
 //! [`connection::Connection`] is the whole stack for one connection: protocol headers,
 //! SASL ([`sasl`]), frames ([`frame`]), performatives ([`performative`]) and the
-//! connection/session/link/delivery state ([`endpoint`]). TLS will be one more byte layer
-//! below it.
+//! connection/session/link/delivery state ([`endpoint`]). [`transport::Transport`] puts
+//! TLS ([`tls`]) below it.
 
 pub mod connection;
 pub mod endpoint;
@@ -12,7 +12,10 @@ pub mod frame;
 pub mod performative;
 pub mod sasl;
 pub mod slab;
+pub mod tls;
 pub mod trace;
+pub mod transport;
 
 pub use connection::{Config, Connection, Event, Side};
 pub use endpoint::{DeliveryId, EndpointState, LinkId, LinkSettings, SessionId};
+pub use transport::Transport;

@@ -195,6 +195,40 @@ fn choose_mechanism(
     None
 }
 
+impl SaslFrame {
+    /// For traces: a PLAIN sasl-init with the password replaced by `***` (None for frames
+    /// that carry no secret).
+    pub fn without_secrets(&self) -> Option<SaslFrame> {
+        let SaslFrame::Init {
+            mechanism,
+            initial_response: Some(response),
+            hostname,
+        } = self
+        else {
+            return None;
+        };
+        if mechanism != "PLAIN" {
+            return None;
+        }
+        // authzid NUL authcid NUL password: keep up to the second NUL.
+        let mut masked = Vec::with_capacity(response.len());
+        let mut nuls = 0;
+        for &b in response {
+            if nuls == 2 {
+                break;
+            }
+            masked.push(b);
+            nuls += usize::from(b == 0);
+        }
+        masked.extend_from_slice(b"***");
+        Some(SaslFrame::Init {
+            mechanism: mechanism.clone(),
+            initial_response: Some(masked),
+            hostname: hostname.clone(),
+        })
+    }
+}
+
 /// Words for a sasl-outcome code.
 pub fn outcome_text(code: u8) -> &'static str {
     match code {
@@ -232,6 +266,29 @@ mod tests {
         let (m, r) = choose_mechanism(&insecure, &offered(&["ANONYMOUS", "PLAIN"])).unwrap();
         assert_eq!((m.as_str(), r.unwrap()), ("ANONYMOUS", b"u".to_vec()));
         assert!(choose_mechanism(&insecure, &offered(&["PLAIN"])).is_none());
+    }
+
+    #[test]
+    fn plain_password_is_masked_for_traces() {
+        let init = SaslFrame::Init {
+            mechanism: "PLAIN".into(),
+            initial_response: Some(b"\0user\0secret".to_vec()),
+            hostname: None,
+        };
+        let Some(SaslFrame::Init {
+            initial_response: Some(r),
+            ..
+        }) = init.without_secrets()
+        else {
+            panic!("PLAIN init is masked");
+        };
+        assert_eq!(r, b"\0user\0***".to_vec());
+        let anonymous = SaslFrame::Init {
+            mechanism: "ANONYMOUS".into(),
+            initial_response: Some(b"user".to_vec()),
+            hostname: None,
+        };
+        assert_eq!(anonymous.without_secrets(), None);
     }
 
     #[test]
