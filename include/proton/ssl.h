@@ -28,24 +28,24 @@ typedef struct pn_ssl_t pn_ssl_t;
 typedef int pn_ssl_mode_t;
 
 /**
- * Whether a TLS session was resumed.
- */
-typedef int pn_ssl_resume_status_t;
-
-/**
  * How the peer is verified.
  */
 typedef int pn_ssl_verify_mode_t;
 
 /**
- * Fields of a certificate's subject.
+ * Whether a TLS session was resumed.
  */
-typedef int pn_ssl_cert_subject_subfield;
+typedef int pn_ssl_resume_status_t;
 
 /**
  * Certificate fingerprint algorithms.
  */
 typedef int pn_ssl_hash_alg;
+
+/**
+ * Fields of a certificate's subject.
+ */
+typedef int pn_ssl_cert_subject_subfield;
 
 #define PN_SSL_MODE_CLIENT 1
 
@@ -96,6 +96,120 @@ typedef int pn_ssl_hash_alg;
 #define PN_SSL_SHA512 2
 
 #define PN_SSL_MD5 3
+
+/**
+ * Whether TLS is supported: always (OpenSSL).
+ */
+bool pn_ssl_present(void);
+
+/**
+ * A new TLS configuration for clients or servers; NULL for any other mode.
+ */
+struct pn_ssl_domain_t *pn_ssl_domain(pn_ssl_mode_t mode);
+
+/**
+ * Free a TLS configuration (NULL is ignored).
+ */
+void pn_ssl_domain_free(struct pn_ssl_domain_t *domain);
+
+/**
+ * Our certificate (PEM file, `credential_1`) and private key (PEM file, `credential_2`,
+ * NULL: in the certificate file), the key unlocked with `password`. Returns 0, -3 if the
+ * certificate cannot be loaded, -4 if the key cannot (or does not match).
+ */
+int pn_ssl_domain_set_credentials(struct pn_ssl_domain_t *domain,
+                                  const char *credential_1,
+                                  const char *credential_2,
+                                  const char *password);
+
+/**
+ * The CAs that peers must chain to: a PEM file or a hashed directory. 0, or -1.
+ */
+int pn_ssl_domain_set_trusted_ca_db(struct pn_ssl_domain_t *domain, const char *certificate_db);
+
+/**
+ * How the peer is verified (`trusted_CAs`: the CAs a verifying server asks clients
+ * for; required then). 0, or -1.
+ */
+int pn_ssl_domain_set_peer_authentication(struct pn_ssl_domain_t *domain,
+                                          pn_ssl_verify_mode_t mode,
+                                          const char *trusted_CAs);
+
+/**
+ * Allowed protocol versions, e.g. "TLSv1.2 TLSv1.3". 0, or PN_ARG_ERR.
+ */
+int pn_ssl_domain_set_protocols(struct pn_ssl_domain_t *domain, const char *protocols);
+
+/**
+ * OpenSSL cipher list. 0, or PN_ARG_ERR.
+ */
+int pn_ssl_domain_set_ciphers(struct pn_ssl_domain_t *domain, const char *ciphers);
+
+/**
+ * A server also takes clients that do not start TLS. 0; -1 for a client domain.
+ */
+int pn_ssl_domain_allow_unsecured_client(struct pn_ssl_domain_t *domain);
+
+/**
+ * The TLS object of a transport: always NULL (no transport of this library is ever
+ * handed to C).
+ */
+struct pn_ssl_t *pn_ssl(pn_transport_t *_transport);
+
+/**
+ * Attach a configuration to a TLS object: PN_ARG_ERR (there are none, see [`pn_ssl`]).
+ */
+int pn_ssl_init(struct pn_ssl_t *_ssl, struct pn_ssl_domain_t *_domain, const char *_session_id);
+
+/**
+ * The cipher in use: false (no TLS object, see [`pn_ssl`]).
+ */
+bool pn_ssl_get_cipher_name(struct pn_ssl_t *_ssl, char *_buffer, size_t _size);
+
+/**
+ * The security strength factor: 0 (no TLS object).
+ */
+int pn_ssl_get_ssf(struct pn_ssl_t *_ssl);
+
+/**
+ * The protocol in use: false (no TLS object).
+ */
+bool pn_ssl_get_protocol_name(struct pn_ssl_t *_ssl, char *_buffer, size_t _size);
+
+/**
+ * Whether the session was resumed: PN_SSL_RESUME_UNKNOWN (no TLS object).
+ */
+pn_ssl_resume_status_t pn_ssl_resume_status(struct pn_ssl_t *_ssl);
+
+/**
+ * The expected peer name: PN_ARG_ERR (no TLS object).
+ */
+int pn_ssl_set_peer_hostname(struct pn_ssl_t *_ssl, const char *_hostname);
+
+/**
+ * The expected peer name: PN_ARG_ERR (no TLS object).
+ */
+int pn_ssl_get_peer_hostname(struct pn_ssl_t *_ssl, char *_hostname, size_t *_bufsize);
+
+/**
+ * The peer certificate's subject: NULL (no TLS object).
+ */
+const char *pn_ssl_get_remote_subject(struct pn_ssl_t *_ssl);
+
+/**
+ * The peer certificate's fingerprint: PN_ERR (no TLS object); the buffer, if any, gets
+ * an empty string.
+ */
+int pn_ssl_get_cert_fingerprint(struct pn_ssl_t *_ssl0,
+                                char *fingerprint,
+                                size_t fingerprint_length,
+                                pn_ssl_hash_alg _hash_alg);
+
+/**
+ * One field of the peer certificate's subject: NULL (no TLS object).
+ */
+const char *pn_ssl_get_remote_subject_subfield(struct pn_ssl_t *_ssl0,
+                                               pn_ssl_cert_subject_subfield _field);
 
 #ifdef __cplusplus
 }
