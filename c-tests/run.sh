@@ -69,6 +69,7 @@ wanted() {
 args_for() {
   case "$1" in
     interop_decode) echo "$INTEROP_DIR" ;;
+    messenger_tls) echo "$out/certs" ;;
     *) echo "" ;;
   esac
 }
@@ -162,6 +163,10 @@ fi
 OUR_LIB=$PROTON_BUILD_LIB/libqpid-proton.so.11
 
 # ---- differential programs ----------------------------------------------------------------
+# messenger_tls needs test certificates (made with the openssl command).
+if wanted messenger_tls && ! msg=$(bash "$repo/scripts/gen-test-certs.sh" "$out/certs" 2>&1); then
+  fail "test certificates (scripts/gen-test-certs.sh)" "$msg"
+fi
 for src in "$here"/diff/*.c; do
   name=$(basename "$src" .c)
   wanted "$name" || continue

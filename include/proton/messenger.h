@@ -556,8 +556,8 @@ pn_millis_t pn_messenger_get_remote_idle_timeout(struct pn_messenger_t *messenge
 
 /**
  * The peer verification used by amqps connections when trusted certificates are set
- * (PN_SSL_VERIFY_PEER_NAME by default). Only stored for now. Returns 0; PN_ARG_ERR for
- * NULL or a value that is not a mode.
+ * (PN_SSL_VERIFY_PEER_NAME by default), for connections made afterwards. Returns 0;
+ * PN_ARG_ERR for NULL or a value that is not a mode.
  */
 PN_DEPRECATED("Use the Proactor API or Qpid Proton C++")
 int pn_messenger_set_ssl_peer_authentication_mode(struct pn_messenger_t *messenger,

@@ -11,6 +11,7 @@ pub mod credit;
 pub mod net;
 mod redirect;
 pub mod store;
+mod tls;
 
 use crate::engine::performative::{
     DeliveryState, RcvSettleMode, Role, SndSettleMode, Terminus, TerminusField,
@@ -19,7 +20,7 @@ use crate::engine::sasl::ClientCredentials;
 use crate::engine::slab::{Key, Slab};
 use crate::engine::trace;
 use crate::engine::{
-    Config, Connection, DeliveryId, EndpointState, Event, LinkId, LinkSettings, Side,
+    Config, Connection, DeliveryId, EndpointState, Event, LinkId, LinkSettings, Side, Transport,
 };
 use crate::error::{code, ErrorSlot};
 use crate::message::Message;
@@ -81,7 +82,8 @@ struct ConnKey {
 
 struct Conn {
     stream: TcpStream,
-    engine: Connection,
+    /// The AMQP connection, with TLS below it for amqps.
+    engine: Transport,
     key: ConnKey,
     /// The listener's subscription, for connections a peer opened to us.
     subscription: Option<usize>,
@@ -105,6 +107,8 @@ struct Conn {
 struct Listener {
     socket: TcpListener,
     subscription: usize,
+    /// TLS for accepted connections (required on amqps listeners, optional otherwise).
+    tls: crate::engine::tls::Domain,
 }
 
 /// An outgoing message not yet handed to a link.
@@ -170,6 +174,8 @@ pub struct Messenger {
     /// An interrupt arrived and no blocking call has returned PN_INTR for it yet.
     interrupted: bool,
     encode_buffer: Vec<u8>,
+    /// The TLS configuration of outgoing amqps connections (see [`tls`]).
+    client_tls: Option<tls::ClientTls>,
 }
 
 /// A trace callback, shared by the connections made while it was set.
@@ -220,6 +226,7 @@ impl Messenger {
             worked: false,
             interrupted: false,
             encode_buffer: Vec::new(),
+            client_tls: None,
         })
     }
 
@@ -399,9 +406,13 @@ impl Messenger {
         // proton names the port as given, "(null)" when the address has none.
         let label = format!("{host}:{}", a.port.as_deref().unwrap_or("(null)"));
         let conn_error = |e: String| (code::ERR, format!("CONNECTION ERROR ({label}): {e}\n"));
-        if a.is_tls() {
-            return Err(conn_error("amqps is not supported yet".into()));
-        }
+        let tls = match a.is_tls() {
+            true => Some(
+                self.client_tls(&host)
+                    .map_err(|e| (code::ERR, format!("CONNECTION ERROR ({label}): {e}")))?,
+            ),
+            false => None,
+        };
         let addrs = net::resolve(&host, &port).map_err(&conn_error)?;
         let mut last = None;
         let mut stream = None;
@@ -429,12 +440,16 @@ impl Messenger {
                 user: a.user.clone(),
                 password: a.password.clone(),
                 allow_insecure: self.flags & FLAG_ALLOW_INSECURE_MECHS != 0 && a.password.is_some(),
-                tls: false,
-                tls_identity: false,
+                tls: tls.is_some(),
+                tls_identity: tls.is_some() && self.certificate.is_some(),
             });
         }
-        let mut engine = Connection::new(config);
-        engine.open();
+        let mut conn = Connection::new(config);
+        conn.open();
+        let engine = match tls {
+            Some(tls) => Transport::tls(conn, tls),
+            None => Transport::plain(conn),
+        };
         let id = self.conns.insert(Conn {
             stream,
             engine,
@@ -461,9 +476,7 @@ impl Messenger {
         let port = a.port_or_default().to_owned();
         let label = format!("{host}:{}", a.port.as_deref().unwrap_or("(null)"));
         let conn_error = |e: String| (code::ERR, format!("CONNECTION ERROR ({label}): {e}\n"));
-        if a.is_tls() {
-            return Err(conn_error("amqps is not supported yet".into()));
-        }
+        let tls = self.listener_domain(a).map_err(|e| (code::ERR, e))?;
         // proton's listen path ends a resolver error with one more newline.
         let addrs = net::resolve(&host, &port).map_err(|e| conn_error(format!("{e}\n")))?;
         let mut socket =
@@ -475,6 +488,7 @@ impl Messenger {
                 socket
             },
             subscription: sub,
+            tls,
         });
         let l = self.listeners.get_mut(id).expect("new");
         net::register_listener(&self.net, &mut l.socket, listener_token(id))
@@ -641,6 +655,9 @@ impl Messenger {
             if !self.listening_on(&a) {
                 self.listen(&a)?;
             }
+            return Ok(());
+        }
+        if self.abort_if_tls_unusable(&a, pos) {
             return Ok(());
         }
         let conn = self.connection_for(&a)?;
@@ -1109,8 +1126,14 @@ impl Messenger {
                     let mut config = Config::new(Side::Server, self.name.clone());
                     config.trace = self.trace;
                     config.max_frame_size = u32::MAX;
-                    let mut engine = Connection::new(config);
-                    engine.open();
+                    let mut conn = Connection::new(config);
+                    conn.open();
+                    // The client's first byte says whether it starts TLS.
+                    let Ok(tls) = crate::engine::tls::Tls::new(&mut l.tls, None) else {
+                        continue;
+                    };
+                    let require_tls = !l.tls.allows_unsecured();
+                    let engine = Transport::detect(conn, tls, require_tls);
                     let id = self.conns.insert(Conn {
                         stream,
                         engine,
@@ -1216,7 +1239,7 @@ impl Messenger {
                 Some(t) => (t.borrow_mut())(&trace::tracer_line(&line)),
                 None => eprintln!(
                     "{}",
-                    trace::stderr_line(&c.engine as *const Connection as *const (), &line)
+                    trace::stderr_line(&*c.engine as *const Connection as *const (), &line)
                 ),
             }
         }
@@ -1301,6 +1324,15 @@ impl Messenger {
                 Event::TransportError(_) | Event::TransportClosed => {
                     if c.engine.is_closed() {
                         c.dead = true;
+                    }
+                    // TLS or SASL refused an outgoing connection: say why (0.37 does not).
+                    let refused = c
+                        .subscription
+                        .is_none()
+                        .then(|| c.engine.security_failure());
+                    if let Some(Some(why)) = refused {
+                        let text = format!("CONNECTION ERROR ({}): {why}", c.label);
+                        self.fail(code::ERR, text);
                     }
                 }
             }
@@ -1487,12 +1519,12 @@ impl Messenger {
 
     /// The engine of one of the messenger's connections.
     pub fn connection(&self, id: ConnId) -> Option<&Connection> {
-        self.conns.get(id).map(|c| &c.engine)
+        self.conns.get(id).map(|c| &*c.engine)
     }
 
     /// The engine of one of the messenger's connections, to act on its links.
     pub fn connection_mut(&mut self, id: ConnId) -> Option<&mut Connection> {
-        self.conns.get_mut(id).map(|c| &mut c.engine)
+        self.conns.get_mut(id).map(|c| &mut *c.engine)
     }
 
     /// `pn_messenger_delivery`: the delivery behind a tracked tracker, while it exists.

@@ -7,7 +7,7 @@ use super::{final_status, net, ConnId, DeliveryRef, Messenger, Tracked};
 use crate::codec::decoder::decode;
 use crate::codec::{Data, Scalar};
 use crate::engine::performative::ErrorCondition;
-use crate::engine::{Config, Connection, DeliveryId, LinkId, Side};
+use crate::engine::{Config, Connection, DeliveryId, LinkId, Side, Transport};
 use std::collections::HashMap;
 
 const REDIRECT: &str = "amqp:connection:redirect";
@@ -71,8 +71,17 @@ impl Messenger {
         config.hostname = Some(host.to_owned());
         config.trace = self.trace;
         config.max_frame_size = u32::MAX;
-        let mut engine = Connection::new(config);
-        engine.open();
+        let mut conn = Connection::new(config);
+        conn.open();
+        // An amqps connection moves over TLS, verified against the new host.
+        let tls_scheme = self.conns.get(id).and_then(|c| c.key.scheme.as_deref()) == Some("amqps");
+        let engine = match tls_scheme {
+            true => match self.client_tls(host) {
+                Ok(tls) => Transport::tls(conn, tls),
+                Err(_) => return false,
+            },
+            false => Transport::plain(conn),
+        };
 
         let c = self.conns.get_mut(id).expect("live");
         let old = std::mem::replace(&mut c.engine, engine);
