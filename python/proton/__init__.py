@@ -1094,6 +1094,7 @@ class Message(object):
 
 from ._messenger import (PENDING, ACCEPTED, REJECTED, RELEASED, MODIFIED, ABORTED,  # noqa: E402
                          SETTLED, AUTOMATIC, MANUAL, STATUSES, Messenger, Subscription)
+from ._ssl import SSL, SSLDomain, SSLSessionDetails  # noqa: E402
 
 __all__ = [
     "API_LANGUAGE", "IMPLEMENTATION_LANGUAGE", "UNDESCRIBED", "Array", "Data", "Described",
@@ -1102,6 +1103,6 @@ __all__ = [
     "TransportException", "char", "symbol", "timestamp", "ulong", "byte", "short", "int32",
     "ubyte", "ushort", "uint", "float32", "decimal32", "decimal64", "decimal128",
     "ABORTED", "ACCEPTED", "AUTOMATIC", "PENDING", "MANUAL", "REJECTED", "RELEASED", "MODIFIED",
-    "SETTLED", "Messenger",
+    "SETTLED", "Messenger", "SSL", "SSLDomain", "SSLSessionDetails",
     # Url and the engine classes join this list when they are implemented.
 ]

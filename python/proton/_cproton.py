@@ -279,6 +279,7 @@ _TracerArg.ctype = pn_tracer_t
 _ARGS = {
     "data": _Ptr("pn_data_t *"), "msg": _Ptr("pn_message_t *"), "error": _Ptr("pn_error_t *"),
     "messenger": _Ptr("pn_messenger_t *"), "sub": _Ptr("pn_subscription_t *"),
+    "domain": _Ptr("pn_ssl_domain_t *"),
     "tracker": _Int(ctypes.c_int64, "pn_tracker_t", 64, True),
     "seconds": _Int(ctypes.c_uint32, "pn_seconds_t", 32, False),
     "sndmode": _Int(ctypes.c_int, "pn_snd_settle_mode_t", 32, True),
@@ -528,6 +529,13 @@ pn_messenger_set_rcv_settle_mode int     messenger rcvmode
 pn_messenger_set_tracer          void    messenger tracer
 pn_messenger_get_remote_idle_timeout u32 messenger str
 pn_messenger_set_ssl_peer_authentication_mode int messenger verifymode
+pn_ssl_present                   bool
+pn_ssl_domain                    ptr     int
+pn_ssl_domain_free               void    domain
+pn_ssl_domain_set_credentials    int     domain str str str
+pn_ssl_domain_set_trusted_ca_db  int     domain str
+pn_ssl_domain_set_peer_authentication int domain verifymode str
+pn_ssl_domain_allow_unsecured_client int domain
 """
 
 # Functions 0.21's SWIG module did not expose (atoms); reachable as _cproton.raw[...] only.
@@ -770,7 +778,8 @@ PN_CUMULATIVE = 0x1
 PN_FLAGS_CHECK_ROUTES = 0x1
 PN_FLAGS_ALLOW_INSECURE_MECHS = 0x2
 
-# link.h settle modes, ssl.h verify modes (the messenger's settle-mode and peer-auth setters)
+# link.h settle modes; ssl.h verify modes (the messenger's settle-mode and peer-auth setters),
+# domain modes and resume statuses
 PN_SND_UNSETTLED = 0
 PN_SND_SETTLED = 1
 PN_SND_MIXED = 2
@@ -780,5 +789,10 @@ PN_SSL_VERIFY_NULL = 0
 PN_SSL_VERIFY_PEER = 1
 PN_SSL_ANONYMOUS_PEER = 2
 PN_SSL_VERIFY_PEER_NAME = 3
+PN_SSL_MODE_CLIENT = 1
+PN_SSL_MODE_SERVER = 2
+PN_SSL_RESUME_UNKNOWN = 0
+PN_SSL_RESUME_NEW = 1
+PN_SSL_RESUME_REUSED = 2
 
 __all__ += [n for n in list(globals()) if n.startswith("PN_")]

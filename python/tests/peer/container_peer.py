@@ -16,6 +16,13 @@ Modes (the request's "mode"):
 
 With ``echo_termini``, links the peer opens are answered with the peer's own source and target.
 
+TLS and SASL (optional): ``tls`` = ``{"cert", "key", "password", "ca", "verify",
+"client_ca"}`` makes a listener TLS-only with that certificate (``client_ca``: clients must
+present a certificate from that CA) or a connecting peer use TLS (``ca`` and ``verify``, one of
+``VERIFY_PEER``, ``VERIFY_PEER_NAME``, ``ANONYMOUS_PEER``; ``cert``/``key`` for a client
+certificate); ``sasl`` = ``{"mechs", "user", "password"}`` sets a connecting peer's SASL. The
+result then also has ``sasl_user``: the user the connection authenticated as.
+
 The result is one JSON line on stdout: ``{"version", "proton_file", "received": [specs],
 "outcomes": [names per sent message], "links": [{"source", "target"}], "error"}``. ``error``
 is set (and the exit status 1) when the ``guard`` seconds ran out or the transport failed.
@@ -30,7 +37,7 @@ OURS = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path[:] = [HERE] + [p for p in sys.path[1:] if os.path.abspath(p or ".") != OURS]
 
 import proton  # noqa: E402  (0.40's)
-from proton import Delivery  # noqa: E402
+from proton import Delivery, SSLDomain  # noqa: E402
 from proton.handlers import MessagingHandler  # noqa: E402
 from proton.reactor import Container  # noqa: E402
 import tagged  # noqa: E402
@@ -60,18 +67,47 @@ class Peer(MessagingHandler):
         self.acceptor = None
         self.sender = None
         self.closed = False
+        self.sasl_user = None
 
     # lifecycle
+
+    def _ssl_domain(self, mode):
+        tls = self.request.get("tls")
+        if not tls:
+            return None
+        domain = SSLDomain(mode)
+        if tls.get("cert"):
+            domain.set_credentials(tls["cert"], tls.get("key"), tls.get("password"))
+        if tls.get("ca"):
+            domain.set_trusted_ca_db(tls["ca"])
+        if mode == SSLDomain.MODE_SERVER and tls.get("client_ca"):
+            domain.set_trusted_ca_db(tls["client_ca"])
+            domain.set_peer_authentication(SSLDomain.VERIFY_PEER, tls["client_ca"])
+        if mode == SSLDomain.MODE_CLIENT and tls.get("verify"):
+            domain.set_peer_authentication(getattr(SSLDomain, tls["verify"]))
+        return domain
 
     def on_start(self, event):
         self.guard = event.container.schedule(self.request.get("guard", 60), self)
         if self.mode in ("receive", "serve"):
-            self.acceptor = event.container.listen("127.0.0.1:0")
+            self.acceptor = event.container.listen(
+                "127.0.0.1:0", ssl_domain=self._ssl_domain(SSLDomain.MODE_SERVER))
             port = self.acceptor._selectable.getsockname()[1]
             print(json.dumps({"port": port}), flush=True)
         else:
-            conn = event.container.connect(self.request["url"], container_id="peer-0.40")
+            options = {"container_id": "peer-0.40"}
+            domain = self._ssl_domain(SSLDomain.MODE_CLIENT)
+            if domain is not None:
+                options["ssl_domain"] = domain
+            sasl = self.request.get("sasl")
+            if sasl:
+                options.update(sasl_enabled=True, allowed_mechs=sasl.get("mechs"),
+                               user=sasl.get("user"), password=sasl.get("password"))
+            conn = event.container.connect(self.request["url"], **options)
             self.sender = event.container.create_sender(conn, self.request.get("address"))
+
+    def on_connection_opened(self, event):
+        self.sasl_user = event.transport.user
 
     def on_timer_task(self, event):
         if not self.closed:
@@ -169,7 +205,7 @@ class Peer(MessagingHandler):
         return {"version": list(proton.VERSION), "proton_file": proton.__file__,
                 "received": self.received, "links": self.links,
                 "outcomes": [self.outcomes.get(tag) for tag in self.sent],
-                "error": self.error}
+                "sasl_user": self.sasl_user, "error": self.error}
 
 
 def main():
