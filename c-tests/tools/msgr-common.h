@@ -84,6 +84,58 @@ static inline void msgr_check(pn_messenger_t *m, int rc, const char *what)
   exit(1);
 }
 
+/* ---- TLS (amqps) configuration: -E CERT -K KEY -P PASSWORD -T TRUSTED -M MODE ----------- */
+
+#define MSGR_TLS_USAGE                                                                          \
+  "  -E CERT           certificate (PEM) for amqps listeners and as a client certificate\n"    \
+  "  -K KEY            its private key (PEM)\n"                                                \
+  "  -P PASSWORD       password of an encrypted key\n"                                         \
+  "  -T TRUSTED        trusted CA certificates (PEM file or hashed directory): verify servers\n" \
+  "  -M MODE           how servers are verified with -T: name (default), peer, anonymous\n"
+
+typedef struct {
+  const char *certificate, *key, *password, *trusted;
+  int mode; /* -1: the messenger's default */
+} msgr_tls_t;
+
+#define MSGR_TLS_INIT {NULL, NULL, NULL, NULL, -1}
+
+/* Take a TLS option (true) or leave it (false). */
+static inline bool msgr_tls_option(msgr_tls_t *t, int opt, const char *arg)
+{
+  switch (opt) {
+  case 'E': t->certificate = arg; return true;
+  case 'K': t->key = arg; return true;
+  case 'P': t->password = arg; return true;
+  case 'T': t->trusted = arg; return true;
+  case 'M':
+    if (!strcmp(arg, "name")) t->mode = PN_SSL_VERIFY_PEER_NAME;
+    else if (!strcmp(arg, "peer")) t->mode = PN_SSL_VERIFY_PEER;
+    else if (!strcmp(arg, "anonymous")) t->mode = PN_SSL_ANONYMOUS_PEER;
+    else msgr_die("-M takes name, peer or anonymous, not '%s'", arg);
+    return true;
+  default: return false;
+  }
+}
+
+static inline void msgr_tls_apply(pn_messenger_t *m, const msgr_tls_t *t)
+{
+  if (t->certificate) pn_messenger_set_certificate(m, t->certificate);
+  if (t->key) pn_messenger_set_private_key(m, t->key);
+  if (t->password) pn_messenger_set_password(m, t->password);
+  if (t->trusted) pn_messenger_set_trusted_certificates(m, t->trusted);
+  if (t->mode >= 0) pn_messenger_set_ssl_peer_authentication_mode(m, (pn_ssl_verify_mode_t)t->mode);
+}
+
+/* "<prog> error: <text>" when the messenger holds an error (e.g. why TLS or SASL failed). */
+static inline void msgr_print_error(pn_messenger_t *m)
+{
+  if (pn_messenger_errno(m)) {
+    const char *text = pn_error_text(pn_messenger_error(m));
+    printf("%s error: %s\n", msgr_prog, text ? text : "");
+  }
+}
+
 /* Timeout (ms) to give the next blocking call so the whole run ends by deadline (< 0: none). */
 static inline int msgr_remaining_ms(double deadline)
 {

@@ -90,7 +90,8 @@ static void usage(void)
          "  -n NAME           messenger (container) name (default: a UUID)\n"
          "  -S                add stats to the summary (from the first message to the last)\n"
          "  -q                quiet: only the summary line\n"
-         "  -v                verbose: a line per message\n");
+         "  -v                verbose: a line per message\n"
+         MSGR_TLS_USAGE);
 }
 
 int main(int argc, char **argv)
@@ -104,8 +105,9 @@ int main(int argc, char **argv)
   bool reply_mode = false, verify = false, stats = false, quiet = false, verbose = false;
   bool settle_each = false;
 
+  msgr_tls_t tls = MSGR_TLS_INIT;
   int opt;
-  while ((opt = getopt(argc, argv, "a:c:w:j:sC:rVo:t:I:n:Sqvh")) != -1) {
+  while ((opt = getopt(argc, argv, "a:c:w:j:sC:rVo:t:I:n:SqvhE:K:P:T:M:")) != -1) {
     switch (opt) {
     case 'a': naddrs = msgr_split(optarg, addrs); break;
     case 'c': count = msgr_parse_long("-c", optarg); break;
@@ -123,7 +125,10 @@ int main(int argc, char **argv)
     case 'q': quiet = true; break;
     case 'v': verbose = true; break;
     case 'h': usage(); return 0;
-    default: usage(); return 2;
+    default:
+      if (msgr_tls_option(&tls, opt, optarg)) break;
+      usage();
+      return 2;
     }
   }
   if (optind < argc) msgr_die("unexpected argument '%s'", argv[optind]);
@@ -144,6 +149,7 @@ int main(int argc, char **argv)
   double deadline = timeout >= 0 ? msgr_now() + timeout / 1000.0 : -1;
 
   pn_messenger_t *m = pn_messenger(name);
+  msgr_tls_apply(m, &tls);
   pn_messenger_set_incoming_window(m, (int)window);
   msgr_check(m, pn_messenger_start(m), "start");
   for (int i = 0; i < naddrs; i++)
@@ -258,6 +264,7 @@ int main(int argc, char **argv)
   if (reply_mode) printf(" replies=%ld no_reply_to=%ld", replies, no_reply_to);
   if (stats) msgr_stats_print(&st, (uint64_t)received, t_first, t_last);
   printf(" lib=%s\n", msgr_loaded_lib());
+  msgr_print_error(m);
   fflush(stdout);
   if (out && out != stdout) fclose(out);
 

@@ -32,7 +32,8 @@ static void usage(void)
          "  -o FILE           write \"SEQ STATUS\" per tracker (tracked), \"-\" for stdout\n"
          "  -S                add stats to the summary (elapsed, msgs/s, CPU us/msg, max RSS)\n"
          "  -q                quiet: only the summary line\n"
-         "  -v                verbose: a line per message\n");
+         "  -v                verbose: a line per message\n"
+         MSGR_TLS_USAGE);
 }
 
 int main(int argc, char **argv)
@@ -45,8 +46,9 @@ int main(int argc, char **argv)
   const char *id = "send", *name = NULL, *reply_to = NULL, *listen = NULL, *out_path = NULL;
   bool round_trip = false, stats = false, quiet = false, verbose = false;
 
+  msgr_tls_t tls = MSGR_TLS_INIT;
   int opt;
-  while ((opt = getopt(argc, argv, "a:c:b:w:p:t:i:n:Ry:l:o:Sqvh")) != -1) {
+  while ((opt = getopt(argc, argv, "a:c:b:w:p:t:i:n:Ry:l:o:SqvhE:K:P:T:M:")) != -1) {
     switch (opt) {
     case 'a': naddrs = msgr_split(optarg, addrs); break;
     case 'c': count = msgr_parse_long("-c", optarg); break;
@@ -64,7 +66,10 @@ int main(int argc, char **argv)
     case 'q': quiet = true; break;
     case 'v': verbose = true; break;
     case 'h': usage(); return 0;
-    default: usage(); return 2;
+    default:
+      if (msgr_tls_option(&tls, opt, optarg)) break;
+      usage();
+      return 2;
     }
   }
   if (optind < argc) msgr_die("unexpected argument '%s'", argv[optind]);
@@ -96,6 +101,7 @@ int main(int argc, char **argv)
   double deadline = timeout >= 0 ? msgr_now() + timeout / 1000.0 : -1;
 
   pn_messenger_t *m = pn_messenger(name);
+  msgr_tls_apply(m, &tls);
   pn_messenger_set_outgoing_window(m, (int)window);
   msgr_check(m, pn_messenger_start(m), "start");
   if (listen && !pn_messenger_subscribe(m, listen)) msgr_check(m, PN_ERR, "subscribe");
@@ -190,6 +196,7 @@ int main(int argc, char **argv)
   if (stats) msgr_stats_print(&st, (uint64_t)sent, -1, t_end);
   if (round_trip) msgr_latency_print(latency, nlat);
   printf(" lib=%s\n", msgr_loaded_lib());
+  msgr_print_error(m);
   fflush(stdout);
   if (out && out != stdout) fclose(out);
 
