@@ -27,7 +27,7 @@ CWARN := -Wall -Wextra -Werror
 TEST_ENV := PROTON_BUILD_LIB=$(CURDIR)/$(LIBDIR) PROTON_INCLUDE=$(CURDIR)/include
 
 # The suites `make test` runs, in order; each is a `test-<name>` target.
-SUITES := rust symbols c python interop brokers soak demo
+SUITES := rust symbols c python interop tls brokers soak demo
 # Suites build first when run alone; `make test` has built already and passes BUILT=1.
 BUILD_FIRST := $(if $(BUILT),,all)
 
@@ -47,7 +47,7 @@ endef
 
 .PHONY: fuzz
 .PHONY: all help headers deps test test-rust test-symbols test-abi test-c test-python \
-	test-interop test-brokers test-soak test-demo demo bench install clean
+	test-interop test-tls test-brokers test-soak test-demo demo bench install clean
 
 ## all: cargo build --release, then build/lib (library, symlink, .pc) and python/proton/_lib
 all:
@@ -68,7 +68,7 @@ headers:
 deps:
 	bash scripts/install-deps.sh
 
-## test: deps, all, then every suite (rust symbols c python interop brokers soak demo); fails if any failed
+## test: deps, all, then every suite (rust symbols c python interop tls brokers soak demo); fails if any failed
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=(); summary=(); \
@@ -108,6 +108,10 @@ test-python: $(BUILD_FIRST)
 test-interop: $(BUILD_FIRST)
 	@$(call run-script,c-tests/interop/run.sh)
 
+## test-tls: amqps between Debian's and our msgr tools, and the refusals (c-tests/tls/run.sh)
+test-tls: $(BUILD_FIRST)
+	@$(call run-script,c-tests/tls/run.sh)
+
 ## test-brokers: messages through RabbitMQ and proton's example broker (c-tests/brokers/run.sh)
 test-brokers: $(BUILD_FIRST)
 	@$(call run-script,c-tests/brokers/run.sh)
@@ -129,9 +133,10 @@ demo: $(DEMO_BINS)
 	@PYTHONPATH=$(CURDIR)/python PROTON_LIB=$(CURDIR)/$(LIB) bash c-tests/demo/pair.sh $(DEMO_PORT) \
 	  $(PYTHON) python/examples/recv.py -- $(PYTHON) python/examples/send.py
 
-## bench: the benchmarks (c-tests/bench/run.sh)
+## bench: the benchmarks (c-tests/bench/run.sh, c-tests/bench/tls.sh)
 bench: $(BUILD_FIRST)
 	@$(call run-script,c-tests/bench/run.sh)
+	@$(call run-script,c-tests/bench/tls.sh)
 	cargo bench --bench engine
 
 # A bounded fuzz run (60 s split across the targets in fuzz/; FUZZ_SECONDS=n to change).

@@ -187,22 +187,27 @@ rabbit_queue_empty() { # DIR RLINE COUNT: after the rejects, nothing is left in 
   expect "receiver rejected" "$(field "$2" rejected)" $(($3 / 5))
 }
 
-# Our SASL PLAIN is real: a wrong password is refused (sasl-outcome 1) and the message ABORTED.
-rabbit_wrong_password() {
-  local name=rabbitmq/ours-sasl-plain-wrong-password-refused
+# Our SASL PLAIN is real: a wrong password is refused (sasl-outcome 1), the message ABORTED, and
+# the messenger error says so (without the password); with our tools and with Debian's on ours.
+rabbit_wrong_password() { # FLAVOUR
+  local name=rabbitmq/$1-sasl-plain-wrong-password-refused
   wanted rabbitmq "$name" || return 0
   local dir=$out/logs/$name t0=$SECONDS rc=0
   mkdir -p "$dir"
   problems=""
   # shellcheck disable=SC2046
-  start_proc "$dir/send.log" $(tool ours msgr-send) -a "amqp://guest:wrong@127.0.0.1:$rabbit_port/ours-sasl" \
+  start_proc "$dir/send.log" $(tool "$1" msgr-send) -a "amqp://guest:wrong-pw@127.0.0.1:$rabbit_port/q" \
     -c 1 -w 1 -t "$RUN_MS"
   wait_proc "$last_pid" || rc=$?
   local sline
   sline=$(grep '^msgr-send result=' "$dir/send.log" || true)
+  check_lib "$sline" "$(lib_of "$1")" "sender ($1)"
   expect "sender exit status (a tracker ABORTED)" "$rc" 1
   expect "sender ABORTED" "$(field "$sline" ABORTED)" 1
   expect "sender ACCEPTED" "$(field "$sline" ACCEPTED)" 0
+  expect "sender error" "$(sed -n 's/^msgr-send error: //p' "$dir/send.log")" \
+    "CONNECTION ERROR (127.0.0.1:$rabbit_port): SASL authentication failed (outcome 1: authentication failed)"
+  if grep -q 'wrong-pw' "$dir/send.log"; then problems+="the password shows in the output"$'\n'; fi
   if [ -z "$problems" ]; then
     passed=$((passed + 1))
     printf 'PASS  %-44s %6d msgs  %3ds\n' "$name" 1 $((SECONDS - t0))
@@ -231,9 +236,10 @@ if section_wanted rabbitmq; then
       ours "-b 1024" ours "-w 64 -s"
     broker_case rabbitmq/ours-tracked-live-8x1MiB live "$a//queue/ours-large" 8 accepted \
       ours "-b 1048576 -w 4 -p 4" ours "-w 4 -s"
-    broker_case rabbitmq/ours-sasl-plain-1000x100B queued "amqp://guest:guest@127.0.0.1:$rabbit_port/ours-sasl" 1000 accepted \
+    broker_case rabbitmq/ours-sasl-plain-1000x100B queued "amqp://guest:guest@127.0.0.1:$rabbit_port/q" 1000 accepted \
       ours "-b 100 -w 100 -p 100" ours "-w 100 -s"
-    rabbit_wrong_password
+    rabbit_wrong_password ours
+    rabbit_wrong_password drop-in
     extra_check=rabbit_queue_empty
     broker_case rabbitmq/ours-rejects-every5th-1000x100B queued "$a/ours-rejects" 1000 accepted \
       ours "-b 100 -w 100 -p 100" ours "-w 100 -s -j 5"

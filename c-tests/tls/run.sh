@@ -25,33 +25,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
-export PROTON_BUILD_LIB PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
-out=$repo/c-tests/out/tls
-tools=$out/tools
-certs=$out/certs
 RUN_MS=60000 # each tool's own whole-run timeout (hang guard)
 GUARD_S=90   # then `timeout` kills it
-source "$here/../tools/procs.sh"
+source "$repo/c-tests/tools/suite.sh"
 source "$here/../tools/checks.sh"
-
-only=("$@")
-rm -rf "$out/logs"
-mkdir -p "$out/logs"
-bash "$here/../tools/build.sh" "$tools"
+suite_init tls "$@"
+certs=$out/certs
 bash "$repo/scripts/gen-test-certs.sh" "$certs"
 password=$(cat "$certs/key-password.txt")
-
-DEBIAN_LIB=$(readlink -f /usr/lib/x86_64-linux-gnu/libqpid-proton.so.11)
-OUR_LIB=$(readlink -f "$PROTON_BUILD_LIB/libqpid-proton.so.11")
-tool() { # FLAVOUR NAME: the command prefix that runs tool NAME in that flavour
-  case "$1" in
-    debian) echo "env -u LD_LIBRARY_PATH $tools/orig/$2" ;;
-    ours) echo "env -u LD_LIBRARY_PATH $tools/ours/$2" ;;
-    drop-in) echo "env LD_LIBRARY_PATH=$PROTON_BUILD_LIB $tools/orig/$2" ;;
-  esac
-}
-lib_of() { if [ "$1" = debian ]; then echo "$DEBIAN_LIB"; else echo "$OUR_LIB"; fi; }
 
 passed=0
 failed=0
