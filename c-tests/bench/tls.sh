@@ -12,7 +12,7 @@
 #
 # It is a benchmark, not a test: it never fails on speed. Exit 1 if a run fails.
 #
-# Usage: c-tests/bench/tls.sh [-r rounds] [-s scale]
+# Usage: c-tests/bench/tls.sh [-r rounds] [-s scale] [-c throughput,handshake]
 # Env: PROTON_BUILD_LIB (default <repo>/build/lib), PROTON_INCLUDE, BENCH_ROUNDS (3),
 #      BENCH_SCALE (1: message counts multiply by it)
 set -euo pipefail
@@ -23,10 +23,12 @@ export PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
 export PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
 rounds=${BENCH_ROUNDS:-3}
 scale=${BENCH_SCALE:-1}
+cases=throughput,handshake
 while [ $# -gt 0 ]; do
   case "$1" in
     -r) rounds=$2; shift 2 ;;
     -s) scale=$2; shift 2 ;;
+    -c) cases=$2; shift 2 ;;
     -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tls.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -97,8 +99,9 @@ n_of() { awk -v b="$1" -v s="$scale" 'BEGIN { n = int(b * s); print (n < 1 ? 1 :
 
 printf 'Messenger over amqps (and amqp for reference), 127.0.0.1; original = Debian proton-c 0.37, ours = %s\n' "$OUR_LIB"
 printf 'best of %s rounds; msgs/s = the slower side; ratio = ours/original (>1: ours faster)\n\n' "$rounds"
-printf '%-7s %-6s %-9s %7s | %9s %9s %6s\n' size scheme mode msgs orig ours ratio
-for spec in 1024:1KiB:50000 65536:64KiB:5000; do
+want() { [[ ",$cases," == *",$1,"* ]]; }
+want throughput && printf '%-7s %-6s %-9s %7s | %9s %9s %6s\n' size scheme mode msgs orig ours ratio
+want throughput && for spec in 1024:1KiB:50000 65536:64KiB:5000; do
   IFS=: read -r size label base <<<"$spec"
   n=$(n_of "$base")
   for scheme in amqps amqp; do
@@ -116,6 +119,7 @@ for spec in 1024:1KiB:50000 65536:64KiB:5000; do
   done
 done
 
+want handshake || exit 0
 n=$(n_of 200)
 printf '\nconnection set-up, %d connections one after another (connect, handshake, open, one tracked message, close)\n' "$n"
 printf '%-6s | %9s %9s %6s | %9s %9s\n' scheme "avg ms" "" ratio "p50 ms" ""

@@ -32,6 +32,7 @@ int main(int argc, char **argv)
     if (trusted) pn_messenger_set_trusted_certificates(m, trusted);
     pn_messenger_set_outgoing_window(m, 1);
     pn_messenger_set_timeout(m, 10000);
+    msgr_set_identity(msg, "handshake", (uint64_t)i);
     pn_messenger_put(m, msg);
     pn_tracker_t t = pn_messenger_outgoing_tracker(m);
     pn_messenger_send(m, -1);
