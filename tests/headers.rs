@@ -211,7 +211,7 @@ int pn_data_vscan(pn_data_t *data, const char *fmt, va_list ap);
         source: "src/ffi/selectable.rs",
         name: "selectable.h",
         includes: &["proton/import_export.h", "proton/types.h"],
-        export: &["pn_socket_t", "pn_selectable_t"],
+        export: &["pn_socket_t", "pn_selectable_t", "pn_record_t"],
         before: "",
         after: "",
     },

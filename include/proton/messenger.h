@@ -197,8 +197,9 @@ PN_DEPRECATED("Use the Proactor API or Qpid Proton C++")
 bool pn_messenger_is_passive(struct pn_messenger_t *messenger);
 
 /**
- * Set passive mode: blocking calls and work return PN_INPROGRESS instead of doing I/O.
- * (Driving a passive messenger through selectables is not supported yet.) Returns 0.
+ * Set passive mode: the messenger never polls, reads or writes a socket by itself;
+ * blocking calls and work return PN_INPROGRESS unless their condition already holds, and
+ * the application drives the I/O through pn_messenger_selectable. Returns 0.
  */
 PN_DEPRECATED("Use the Proactor API or Qpid Proton C++")
 int pn_messenger_set_passive(struct pn_messenger_t *messenger,
@@ -492,8 +493,14 @@ int pn_messenger_rewrite(struct pn_messenger_t *messenger,
                          const char *address);
 
 /**
- * The next selectable whose state changed, for passive mode. Not supported yet: always
- * NULL (a passive messenger cannot be driven through selectables in this release).
+ * The next I/O handle for an application that polls the messenger's sockets itself
+ * (passive mode): first the messenger handles what is pending and updates the interest of
+ * its connections, then it hands out the most recently queued selectable, or NULL when
+ * none is queued. New selectables (the interrupt pipe, each listener and connection) are
+ * queued once; a registered one again whenever its state may have changed. Poll its fd
+ * per pn_selectable_is_reading/is_writing/get_deadline, call pn_selectable_readable/
+ * writable/expired/error, and pn_selectable_release it once pn_selectable_is_terminal.
+ * The same selectable is always the same pointer.
  */
 PN_DEPRECATED("Use the Proactor API or Qpid Proton C++")
 pn_selectable_t *pn_messenger_selectable(struct pn_messenger_t *messenger);

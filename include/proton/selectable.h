@@ -12,6 +12,12 @@ extern "C" {
 #endif
 
 /**
+ * A record of application attachments (object.h). Opaque to C; this library exports no
+ * record functions, so a record is only an identity.
+ */
+typedef struct pn_record_t pn_record_t;
+
+/**
  * An I/O handle to poll. Opaque to C.
  */
 typedef struct pn_selectable_t pn_selectable_t;
@@ -25,6 +31,157 @@ typedef int pn_socket_t;
  * The socket value that stands for "no socket".
  */
 #define PN_INVALID_SOCKET -1
+
+/**
+ * A new selectable owned by the caller: no fd (PN_INVALID_SOCKET), no interest, no
+ * deadline, no callbacks. Free it with pn_selectable_free.
+ */
+struct pn_selectable_t *pn_selectable(void);
+
+/**
+ * Install the function pn_selectable_readable runs (pn_selectable() selectables only).
+ */
+void pn_selectable_on_readable(struct pn_selectable_t *sel,
+                               void (*readable)(struct pn_selectable_t*));
+
+/**
+ * Install the function pn_selectable_writable runs (pn_selectable() selectables only).
+ */
+void pn_selectable_on_writable(struct pn_selectable_t *sel,
+                               void (*writable)(struct pn_selectable_t*));
+
+/**
+ * Install the function pn_selectable_expired runs (pn_selectable() selectables only).
+ */
+void pn_selectable_on_expired(struct pn_selectable_t *sel,
+                              void (*expired)(struct pn_selectable_t*));
+
+/**
+ * Install the function pn_selectable_error runs (pn_selectable() selectables only).
+ */
+void pn_selectable_on_error(struct pn_selectable_t *sel, void (*error)(struct pn_selectable_t*));
+
+/**
+ * Install the function pn_selectable_release runs (pn_selectable() selectables only).
+ */
+void pn_selectable_on_release(struct pn_selectable_t *sel,
+                              void (*release)(struct pn_selectable_t*));
+
+/**
+ * Install the function pn_selectable_free runs before freeing (pn_selectable()
+ * selectables only).
+ */
+void pn_selectable_on_finalize(struct pn_selectable_t *sel,
+                               void (*finalize)(struct pn_selectable_t*));
+
+/**
+ * The selectable's attachment record (stable for its lifetime); NULL for NULL.
+ */
+struct pn_record_t *pn_selectable_attachments(struct pn_selectable_t *sel);
+
+/**
+ * The fd to poll; PN_INVALID_SOCKET if none (or NULL, or a released messenger socket).
+ */
+pn_socket_t pn_selectable_get_fd(struct pn_selectable_t *selectable);
+
+/**
+ * Replace the fd.
+ */
+void pn_selectable_set_fd(struct pn_selectable_t *selectable, pn_socket_t fd);
+
+/**
+ * Whether the selectable wants to know when its fd is readable.
+ */
+bool pn_selectable_is_reading(struct pn_selectable_t *selectable);
+
+/**
+ * Set read interest (a messenger recomputes its own on its next update).
+ */
+void pn_selectable_set_reading(struct pn_selectable_t *sel, bool reading);
+
+/**
+ * Whether the selectable wants to know when its fd is writable.
+ */
+bool pn_selectable_is_writing(struct pn_selectable_t *selectable);
+
+/**
+ * Set write interest (a messenger recomputes its own on its next update).
+ */
+void pn_selectable_set_writing(struct pn_selectable_t *sel, bool writing);
+
+/**
+ * Wall-clock time (ms since the epoch) at which pn_selectable_expired is due; 0 for none.
+ */
+pn_timestamp_t pn_selectable_get_deadline(struct pn_selectable_t *selectable);
+
+/**
+ * Set the deadline (wall-clock ms, 0 for none).
+ */
+void pn_selectable_set_deadline(struct pn_selectable_t *sel, pn_timestamp_t deadline);
+
+/**
+ * The fd is readable: a messenger reads and processes what arrived (a listener accepts,
+ * the interrupt pipe records the interrupt); else the readable callback runs.
+ */
+void pn_selectable_readable(struct pn_selectable_t *selectable);
+
+/**
+ * The fd is writable: a messenger writes what its connection has to send; else the
+ * writable callback runs.
+ */
+void pn_selectable_writable(struct pn_selectable_t *selectable);
+
+/**
+ * The fd failed: a messenger ends both directions of the connection (it turns terminal);
+ * else the error callback runs.
+ */
+void pn_selectable_error(struct pn_selectable_t *selectable);
+
+/**
+ * The deadline passed: a messenger runs its timers (credit rebalancing, heartbeats);
+ * else the expired callback runs.
+ */
+void pn_selectable_expired(struct pn_selectable_t *selectable);
+
+/**
+ * The application's "registered" flag. A messenger queues a registered selectable again
+ * (for pn_messenger_selectable) whenever its state may have changed.
+ */
+bool pn_selectable_is_registered(struct pn_selectable_t *selectable);
+
+/**
+ * Set the "registered" flag.
+ */
+void pn_selectable_set_registered(struct pn_selectable_t *selectable, bool registered);
+
+/**
+ * Whether the selectable is finished: stop polling it and release it. False for NULL;
+ * true for a messenger selectable whose connection is already gone.
+ */
+bool pn_selectable_is_terminal(struct pn_selectable_t *selectable);
+
+/**
+ * Mark the selectable terminal.
+ */
+void pn_selectable_terminate(struct pn_selectable_t *selectable);
+
+/**
+ * Give the selectable back. A messenger's (once terminal) is freed with its socket; for a
+ * pn_selectable() one the release callback runs.
+ */
+void pn_selectable_release(struct pn_selectable_t *selectable);
+
+/**
+ * Free the selectable: a messenger's is released (once terminal); a pn_selectable() one
+ * runs its finalize callback and is freed.
+ */
+void pn_selectable_free(struct pn_selectable_t *selectable);
+
+/**
+ * Accepted and ignored: this library exports no collector, so readiness calls always run
+ * the handlers or callbacks.
+ */
+void pn_selectable_collect(struct pn_selectable_t *selectable, pn_collector_t *collector);
 
 #ifdef __cplusplus
 }

@@ -1342,6 +1342,11 @@ impl Connection {
         }
     }
 
+    /// Nothing more will be read (the peer's close, EOF or an error ended the input).
+    pub fn input_closed(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
     /// Nothing more will be read or written.
     pub fn is_closed(&self) -> bool {
         let input_done = self.phase == Phase::Done;

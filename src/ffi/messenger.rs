@@ -123,6 +123,8 @@ pub(crate) struct State {
     /// gone, so a program asking for a handle per message keeps memory bounded.
     prune_links_at: usize,
     prune_deliveries_at: usize,
+    /// Selectable handles handed out by pn_messenger_selectable.
+    pub(crate) selectables: super::selectable::Handles,
 }
 
 /// The smallest size at which a handle map is pruned.
@@ -351,6 +353,7 @@ pub extern "C" fn pn_messenger(name: *const c_char) -> *mut pn_messenger_t {
                 deliveries: HashMap::new(),
                 prune_links_at: PRUNE_MIN,
                 prune_deliveries_at: PRUNE_MIN,
+                selectables: Default::default(),
             },
         };
         Box::into_raw(Box::new(handle)) as *mut pn_messenger_t
@@ -512,8 +515,9 @@ pub extern "C" fn pn_messenger_is_passive(messenger: *mut pn_messenger_t) -> boo
     with_messenger(messenger, false, |st| st.messenger.is_passive())
 }
 
-/// Set passive mode: blocking calls and work return PN_INPROGRESS instead of doing I/O.
-/// (Driving a passive messenger through selectables is not supported yet.) Returns 0.
+/// Set passive mode: the messenger never polls, reads or writes a socket by itself;
+/// blocking calls and work return PN_INPROGRESS unless their condition already holds, and
+/// the application drives the I/O through pn_messenger_selectable. Returns 0.
 #[no_mangle]
 #[deprecated(note = "Use the Proactor API or Qpid Proton C++")]
 pub extern "C" fn pn_messenger_set_passive(messenger: *mut pn_messenger_t, passive: bool) -> c_int {
@@ -1046,12 +1050,24 @@ pub extern "C" fn pn_messenger_rewrite(
 // -------------------------------------------------------------------------------------
 // Passive mode, deadlines, flags, settle modes, tracing, SSL
 
-/// The next selectable whose state changed, for passive mode. Not supported yet: always
-/// NULL (a passive messenger cannot be driven through selectables in this release).
+/// The next I/O handle for an application that polls the messenger's sockets itself
+/// (passive mode): first the messenger handles what is pending and updates the interest of
+/// its connections, then it hands out the most recently queued selectable, or NULL when
+/// none is queued. New selectables (the interrupt pipe, each listener and connection) are
+/// queued once; a registered one again whenever its state may have changed. Poll its fd
+/// per pn_selectable_is_reading/is_writing/get_deadline, call pn_selectable_readable/
+/// writable/expired/error, and pn_selectable_release it once pn_selectable_is_terminal.
+/// The same selectable is always the same pointer.
 #[no_mangle]
 #[deprecated(note = "Use the Proactor API or Qpid Proton C++")]
 pub extern "C" fn pn_messenger_selectable(messenger: *mut pn_messenger_t) -> *mut pn_selectable_t {
-    with_messenger(messenger, std::ptr::null_mut(), |_| std::ptr::null_mut())
+    let me = messenger as *mut MessengerHandle;
+    with_messenger(messenger, std::ptr::null_mut(), |st| {
+        match st.messenger.selectable() {
+            Some(id) => st.selectables.get(me, id),
+            None => std::ptr::null_mut(),
+        }
+    })
 }
 
 /// Wall-clock time (ms since the epoch) at which the messenger wants to run again to

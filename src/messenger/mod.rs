@@ -10,6 +10,7 @@ pub mod address;
 pub mod credit;
 pub mod net;
 mod redirect;
+pub mod selectable;
 pub mod store;
 mod tls;
 
@@ -28,6 +29,7 @@ use address::{strip_credentials, Address, RuleTable};
 use credit::{Action, Scheduler};
 use mio::net::{TcpListener, TcpStream};
 use mio::Token;
+use selectable::{SelId, SelKind, Selectables};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use store::{Status, Window, INCOMING_BIT};
@@ -99,6 +101,8 @@ struct Conn {
     writable: bool,
     /// Both directions are finished; reclaim at the next chance.
     dead: bool,
+    /// Its selectable (passive mode).
+    sel: Option<SelId>,
     /// `host:port` or the peer address, for diagnostics.
     #[allow(dead_code)]
     label: String,
@@ -109,6 +113,8 @@ struct Listener {
     subscription: usize,
     /// TLS for accepted connections (required on amqps listeners, optional otherwise).
     tls: crate::engine::tls::Domain,
+    /// Its selectable (passive mode).
+    sel: Option<SelId>,
 }
 
 /// An outgoing message not yet handed to a link.
@@ -156,6 +162,8 @@ pub struct Messenger {
     rewrites: RuleTable,
     error: ErrorSlot,
     net: net::Net,
+    /// The I/O handles an application polls in passive mode.
+    sels: Selectables,
     conns: Slab<Conn>,
     listeners: Slab<Listener>,
     subscriptions: Vec<Box<Subscription>>,
@@ -191,6 +199,9 @@ impl Messenger {
             Some(n) => n.to_owned(),
             None => uuid::Uuid::new_v4().hyphenated().to_string().to_uppercase(),
         };
+        let net = net::Net::new()?;
+        let mut sels = Selectables::default();
+        sels.add(SelKind::Interrupt, net.interrupt_fd(), true);
         Ok(Messenger {
             name,
             certificate: None,
@@ -209,7 +220,8 @@ impl Messenger {
             routes: RuleTable::default(),
             rewrites: RuleTable::default(),
             error: ErrorSlot::default(),
-            net: net::Net::new()?,
+            net,
+            sels,
             conns: Slab::default(),
             listeners: Slab::default(),
             subscriptions: Vec::new(),
@@ -268,6 +280,9 @@ impl Messenger {
     }
 
     pub fn set_passive(&mut self, passive: bool) {
+        if self.passive && !passive {
+            self.resume_io();
+        }
         self.passive = passive;
     }
 
@@ -343,16 +358,7 @@ impl Messenger {
 
     /// `pn_messenger_deadline`: wall-clock ms of the next credit rebalance, 0 if none.
     pub fn deadline(&self) -> i64 {
-        match self.credit.deadline() {
-            None => 0,
-            Some(at) => {
-                let wait = at.saturating_duration_since(Instant::now());
-                let now_ms = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis() as i64);
-                now_ms + wait.as_millis() as i64
-            }
-        }
+        self.credit.deadline().map_or(0, selectable::wall_ms)
     }
 
     // ---------------------------------------------------------------------------------
@@ -460,6 +466,7 @@ impl Messenger {
             tracer: self.tracer.clone(),
             writable: false,
             dead: false,
+            sel: None,
             label: format!("{host}:{port}"),
         });
         let c = self.conns.get_mut(id).expect("new");
@@ -467,6 +474,7 @@ impl Messenger {
             self.conns.remove(id);
             return Err(conn_error(format!("register: {e}")));
         }
+        self.add_conn_sel(id);
         Ok(id)
     }
 
@@ -489,10 +497,12 @@ impl Messenger {
             },
             subscription: sub,
             tls,
+            sel: None,
         });
         let l = self.listeners.get_mut(id).expect("new");
         net::register_listener(&self.net, &mut l.socket, listener_token(id))
             .map_err(|e| conn_error(io_text(&e)))?;
+        self.add_listener_sel(id);
         Ok(sub)
     }
 
@@ -878,7 +888,9 @@ impl Messenger {
             .link_subscriptions
             .push((link, sub));
         self.credit.add_link(LinkRef { conn, link });
-        self.flush_conn(conn);
+        if !self.passive {
+            self.flush_conn(conn);
+        }
         Ok(sub)
     }
 
@@ -978,11 +990,16 @@ impl Messenger {
                 }
             }
             c.engine.close(None);
-            self.flush_conn(id);
+            if !self.passive {
+                self.flush_conn(id);
+            }
         }
         for id in self.listeners.keys().collect::<Vec<_>>() {
-            if let Some(mut l) = self.listeners.remove(id) {
-                let _ = self.net.poll.registry().deregister(&mut l.socket);
+            // Passive: the listener goes when the application releases its selectable.
+            if self.passive {
+                self.terminate_listener(id);
+            } else {
+                self.drop_listener(id);
             }
         }
         self.sync(|m| m.stopped())
@@ -993,6 +1010,7 @@ impl Messenger {
         if self.passive {
             return code::INPROGRESS;
         }
+        self.sels.absorb();
         self.worked = false;
         let deadline =
             (timeout >= 0).then(|| Instant::now() + Duration::from_millis(timeout as u64));
@@ -1019,6 +1037,7 @@ impl Messenger {
             // Passive: the application does the I/O; only look at the state.
             return if done(self) { 0 } else { code::INPROGRESS };
         }
+        self.sels.absorb();
         self.process_all();
         let timeout = if self.blocking { self.timeout } else { 0 };
         let deadline =
@@ -1061,9 +1080,6 @@ impl Messenger {
             wait = Some(wait.map_or(until, |w| w.min(until)));
         }
         self.net.wait(wait).map_err(|_| code::ERR)?;
-        if self.net.take_interrupt() {
-            self.interrupted = true;
-        }
         let events: Vec<(Token, bool, bool)> = self
             .net
             .events
@@ -1078,6 +1094,9 @@ impl Messenger {
             .collect();
         for (token, readable, writable) in events {
             if token == net::WAKER {
+                if self.net.take_interrupt() {
+                    self.interrupted = true;
+                }
                 continue;
             }
             self.worked = true;
@@ -1150,11 +1169,14 @@ impl Messenger {
                         tracer: None,
                         writable: true,
                         dead: false,
+                        sel: None,
                         label: peer.to_string(),
                     });
                     let c = self.conns.get_mut(id).expect("new");
                     if net::register_stream(&self.net, &mut c.stream, conn_token(id)).is_err() {
                         self.conns.remove(id);
+                    } else {
+                        self.add_conn_sel(id);
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
@@ -1472,6 +1494,9 @@ impl Messenger {
             return;
         };
         let _ = self.net.poll.registry().deregister(&mut c.stream);
+        if let Some(sel) = c.sel {
+            self.sels.remove(sel);
+        }
         for l in c.engine.links().collect::<Vec<_>>() {
             let unused = c.engine.link(l).map_or(0, |x| x.credit);
             self.credit

@@ -1,49 +1,59 @@
-//! The messenger's sockets: a `mio` poll with listeners, connections and a waker.
+//! The messenger's sockets: a `mio` poll with listeners, connections and an interrupt pipe.
 //!
 //! This is the only part of the messenger that touches the OS. It knows nothing about
 //! AMQP: it moves bytes between sockets and each connection's engine.
 
 use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token, Waker};
+use mio::unix::pipe;
+use mio::{Events, Interest, Poll, Token};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The waker's token; listeners and connections use tokens from their slab keys.
+/// The interrupt pipe's token; listeners and connections use tokens from their slab keys.
 pub const WAKER: Token = Token(usize::MAX);
 
-/// Wakes a messenger blocked in poll, from any thread (`pn_messenger_interrupt`).
+/// Wakes a messenger blocked in poll, from any thread (`pn_messenger_interrupt`): writes a
+/// byte to the messenger's interrupt pipe, whose read end the messenger polls (or hands to
+/// the application as a selectable in passive mode).
 #[derive(Clone)]
 pub struct Interrupter {
-    waker: Arc<Waker>,
-    flag: Arc<AtomicBool>,
+    write_end: Arc<pipe::Sender>,
 }
 
 impl Interrupter {
     pub fn interrupt(&self) -> io::Result<()> {
-        self.flag.store(true, Ordering::SeqCst);
-        self.waker.wake()
+        match (&*self.write_end).write(b"x") {
+            Ok(_) => Ok(()),
+            // A full pipe already holds an interrupt the messenger has not seen.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }
 
 pub struct Net {
     pub poll: Poll,
     pub events: Events,
+    /// Read end of the interrupt pipe (non-blocking, close-on-exec).
+    interrupt_read: pipe::Receiver,
     interrupter: Interrupter,
 }
 
 impl Net {
     pub fn new() -> io::Result<Net> {
         let poll = Poll::new()?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let (write_end, mut read_end) = pipe::new()?;
+        poll.registry()
+            .register(&mut read_end, WAKER, Interest::READABLE)?;
         Ok(Net {
             poll,
             events: Events::with_capacity(256),
+            interrupt_read: read_end,
             interrupter: Interrupter {
-                waker,
-                flag: Arc::new(AtomicBool::new(false)),
+                write_end: Arc::new(write_end),
             },
         })
     }
@@ -52,9 +62,23 @@ impl Net {
         self.interrupter.clone()
     }
 
-    /// Whether an interrupt arrived since the last call (and clear it).
+    /// The interrupt pipe's read end (the interrupt selectable's fd).
+    pub fn interrupt_fd(&self) -> RawFd {
+        self.interrupt_read.as_raw_fd()
+    }
+
+    /// Empty the interrupt pipe; whether it held an interrupt.
     pub fn take_interrupt(&self) -> bool {
-        self.interrupter.flag.swap(false, Ordering::SeqCst)
+        let mut buf = [0u8; 64];
+        let mut got = false;
+        loop {
+            match (&self.interrupt_read).read(&mut buf) {
+                Ok(0) => return got,
+                Ok(_) => got = true,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return got,
+            }
+        }
     }
 
     /// Wait for readiness (or the timeout); the events are in `self.events`.
