@@ -45,6 +45,9 @@ pub struct Selectable {
     pub terminal: bool,
     /// In the pending list.
     pending: bool,
+    /// Bytes the connection had to write at the last update: more means new frames, a
+    /// change the application must hear about (0.37 queues on every such transport event).
+    output: usize,
 }
 
 /// The messenger's selectables and the pending list.
@@ -66,6 +69,7 @@ impl Selectables {
             registered: false,
             terminal: false,
             pending: true,
+            output: 0,
         });
         self.pending.push(id);
         id
@@ -160,7 +164,8 @@ impl Messenger {
     }
 
     /// Recompute a connection selectable's interest, deadline and terminal flag; queue it
-    /// again (if registered) when something changed or `touched` (a callback ran on it).
+    /// again (if registered) when something changed, new frames wait to be written, or
+    /// `touched` (a callback ran on it).
     fn update_conn_sel(&mut self, id: ConnId, touched: bool) {
         let credit_deadline = self.credit.deadline();
         let Some(c) = self.conns.get_mut(id) else {
@@ -168,7 +173,8 @@ impl Messenger {
         };
         let terminal = c.dead || c.engine.is_closed();
         let reading = !terminal && !c.engine.input_closed();
-        let writing = !terminal && c.engine.has_output();
+        let output = c.engine.poll_output().len();
+        let writing = !terminal && output > 0;
         let at = match (credit_deadline, c.engine.poll_timeout()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -185,7 +191,9 @@ impl Messenger {
             || s.writing != writing
             || s.deadline != deadline
             || (terminal && !s.terminal)
-            || s.fd != fd;
+            || s.fd != fd
+            || output > s.output;
+        s.output = output;
         s.reading = reading;
         s.writing = writing;
         s.deadline = deadline;
