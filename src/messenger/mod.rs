@@ -947,8 +947,9 @@ impl Messenger {
         self.sync(move |m| m.unsent() <= threshold as usize && m.output_quiet())
     }
 
-    /// Messages not yet determined: queued, waiting for credit, or sent unsettled without
-    /// an outcome.
+    /// Messages not yet determined: queued, waiting for credit, or tracked, unsettled and
+    /// without an outcome. A tracked delivery still waiting for credit counts twice, as in
+    /// 0.37 (so `send(n)` waits as long as the original's does).
     fn unsent(&self) -> usize {
         let mut n = self.outgoing() as usize;
         for (_, state) in self.outgoing.tracked_iter() {
@@ -961,7 +962,6 @@ impl Messenger {
                     if !del.local_settled
                         && !del.remote_settled
                         && !del.remote_state.as_ref().is_some_and(|s| s.is_outcome())
-                        && !del.buffered()
                     {
                         n += 1;
                     }
@@ -1099,9 +1099,11 @@ impl Messenger {
                 }
                 continue;
             }
-            self.worked = true;
             match decode_token(token) {
-                TokenKind::Listener(index) => self.accept(index),
+                TokenKind::Listener(index) => {
+                    self.worked = true;
+                    self.accept(index);
+                }
                 TokenKind::Conn(index) => {
                     let Some(id) = self.conns.keys().find(|k| k.index() == index) else {
                         continue;
@@ -1109,9 +1111,15 @@ impl Messenger {
                     if writable {
                         if let Some(c) = self.conns.get_mut(id) {
                             c.writable = true;
+                            // Writability is work only with something to write (0.37 polls
+                            // for it only then), so an idle work(0) stays PN_TIMEOUT.
+                            if c.engine.has_output() {
+                                self.worked = true;
+                            }
                         }
                     }
                     if readable {
+                        self.worked = true;
                         self.read_conn(id);
                     }
                 }
