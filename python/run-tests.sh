@@ -8,7 +8,8 @@
 # Extra arguments go to pytest. Fails (non-zero) if a venv cannot be made: nothing is skipped.
 #
 # Differential pass: when the library under test is not Debian's, the Messenger tests
-# (test_messenger.py, test_messenger_interop.py, test_messenger_tls.py) then run a second time on Debian's proton-c
+# (test_messenger.py, test_messenger_interop.py, test_messenger_tls.py, test_selectable.py,
+# test_interrupt.py) then run a second time on Debian's proton-c
 # 0.37 ($DEBIAN_PROTON_LIB), so they are shown to pin the original's behaviour. That library
 # must be installed (scripts/install-deps.sh); PROTON_DIFFERENTIAL=0 leaves the pass out.
 set -euo pipefail
@@ -61,7 +62,8 @@ rc=0
 "${pytest[@]}" "$@" tests || rc=$?
 if [ "$differential" != 0 ]; then
   echo "run-tests.sh: differential pass: the Messenger tests on Debian's $debian_lib"
-  PROTON_LIB="$debian_lib" "${pytest[@]}" "$@" tests/test_messenger.py tests/test_messenger_interop.py tests/test_messenger_tls.py \
+  PROTON_LIB="$debian_lib" "${pytest[@]}" "$@" tests/test_messenger.py tests/test_messenger_interop.py \
+    tests/test_messenger_tls.py tests/test_selectable.py tests/test_interrupt.py \
     || { echo "run-tests.sh: FAIL: the Messenger tests do not pass on Debian's proton-c" >&2; rc=1; }
 fi
 exit "$rc"

@@ -101,8 +101,9 @@ def _raise_for(err, default, text):
 
 
 # ---------------------------------------------------------------------------------------------
-# Messenger: the delivery statuses, Messenger and Subscription (messenger.py). Selectable, Url
-# and the engine classes (Connection, Link, Delivery, ...) are not provided yet.
+# Messenger: the delivery statuses, Messenger and Subscription (messenger.py), Selectable
+# (selectable.py). Url and the engine classes (Connection, Link, Delivery, ...) are not
+# provided yet.
 # ---------------------------------------------------------------------------------------------
 
 # ---------------------------------------------------------------------------------------------
@@ -1095,6 +1096,7 @@ class Message(object):
 from ._messenger import (PENDING, ACCEPTED, REJECTED, RELEASED, MODIFIED, ABORTED,  # noqa: E402
                          SETTLED, AUTOMATIC, MANUAL, STATUSES, Messenger, Subscription)
 from ._ssl import SSL, SSLDomain, SSLSessionDetails  # noqa: E402
+from ._selectable import Selectable  # noqa: E402
 
 __all__ = [
     "API_LANGUAGE", "IMPLEMENTATION_LANGUAGE", "UNDESCRIBED", "Array", "Data", "Described",

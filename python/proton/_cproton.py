@@ -23,9 +23,10 @@ fallback); ``proton/_lib/libqpid-proton.so.11`` (the copy ``make`` puts in the p
 the system's ``libqpid-proton.so.11``. :data:`LIBRARY_PATH` tells which one was loaded.
 
 Every messenger.h function is declared (``pn_messenger_*``, ``pn_subscription_*``); a tracker
-(``pn_tracker_t``) is a Python int. Selectable, link, delivery and transport functions are not
-declared yet (the engine classes are a later issue): the handles messenger functions return for
-them (``pn_messenger_get_link``, ``pn_messenger_selectable``, ...) are opaque pointers.
+(``pn_tracker_t``) is a Python int. The selectable.h functions the 0.21 ``Selectable`` class
+calls are declared (``pn_selectable_*``; ``pn_timestamp_t`` deadlines are ints of ms). Link,
+delivery and transport functions are not declared yet (the engine classes are a later issue): the
+handles messenger functions return for them (``pn_messenger_get_link``, ...) are opaque pointers.
 """
 
 import ctypes
@@ -280,6 +281,7 @@ _ARGS = {
     "data": _Ptr("pn_data_t *"), "msg": _Ptr("pn_message_t *"), "error": _Ptr("pn_error_t *"),
     "messenger": _Ptr("pn_messenger_t *"), "sub": _Ptr("pn_subscription_t *"),
     "domain": _Ptr("pn_ssl_domain_t *"),
+    "sel": _Ptr("pn_selectable_t *"),
     "tracker": _Int(ctypes.c_int64, "pn_tracker_t", 64, True),
     "seconds": _Int(ctypes.c_uint32, "pn_seconds_t", 32, False),
     "sndmode": _Int(ctypes.c_int, "pn_snd_settle_mode_t", 32, True),
@@ -536,6 +538,25 @@ pn_ssl_domain_set_credentials    int     domain str str str
 pn_ssl_domain_set_trusted_ca_db  int     domain str
 pn_ssl_domain_set_peer_authentication int domain verifymode str
 pn_ssl_domain_allow_unsecured_client int domain
+pn_selectable_attachments        ptr     sel
+pn_selectable_get_fd             int     sel
+pn_selectable_set_fd             void    sel int
+pn_selectable_is_reading         bool    sel
+pn_selectable_set_reading        void    sel bool
+pn_selectable_is_writing         bool    sel
+pn_selectable_set_writing        void    sel bool
+pn_selectable_get_deadline       i64     sel
+pn_selectable_set_deadline       void    sel i64
+pn_selectable_readable           void    sel
+pn_selectable_writable           void    sel
+pn_selectable_error              void    sel
+pn_selectable_expired            void    sel
+pn_selectable_is_registered      bool    sel
+pn_selectable_set_registered     void    sel bool
+pn_selectable_is_terminal        bool    sel
+pn_selectable_terminate          void    sel
+pn_selectable_release            void    sel
+pn_selectable_free               void    sel
 """
 
 # Functions 0.21's SWIG module did not expose (atoms); reachable as _cproton.raw[...] only.
@@ -794,5 +815,8 @@ PN_SSL_MODE_SERVER = 2
 PN_SSL_RESUME_UNKNOWN = 0
 PN_SSL_RESUME_NEW = 1
 PN_SSL_RESUME_REUSED = 2
+
+# selectable.h
+PN_INVALID_SOCKET = -1
 
 __all__ += [n for n in list(globals()) if n.startswith("PN_")]

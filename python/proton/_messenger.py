@@ -28,6 +28,7 @@ from ._cproton import (
     pn_messenger_set_timeout, pn_messenger_set_trusted_certificates, pn_messenger_settle,
     pn_messenger_start, pn_messenger_status, pn_messenger_stop, pn_messenger_stopped,
     pn_messenger_subscribe, pn_messenger_work, pn_subscription_address)
+from ._selectable import Selectable
 
 PENDING = Constant("PENDING")
 ACCEPTED = Constant("ACCEPTED")
@@ -311,15 +312,20 @@ class Messenger(object):
     # passive mode
 
     def selectable(self):
-        """The next I/O handle whose state changed (passive mode), or None.
+        """The next I/O handle to (re)consider, as a :class:`Selectable`, or None.
 
-        The raw ``pn_selectable_t`` pointer: the Selectable class is not provided yet.
+        For passive mode: the messenger hands out its interrupt pipe, each listener and each
+        connection once, and a selectable again (if the application set its ``registered``
+        flag) whenever its interest may have changed. Poll ``fileno()`` per ``reading`` and
+        ``writing``, call ``readable()``/``writable()``/``expired()``, and ``release()``
+        terminal ones.
         """
-        return pn_messenger_selectable(self._mng)
+        return Selectable.wrap(pn_messenger_selectable(self._mng), self)
 
     @property
     def deadline(self):
-        """When the messenger next wants to run (seconds since the epoch), or None."""
+        """When the messenger next wants to rebalance credit (seconds since the epoch), or
+        None. A passive messenger's connections carry it as their selectables' deadline."""
         tstamp = pn_messenger_deadline(self._mng)
         return millis2secs(tstamp) if tstamp else None
 

@@ -763,11 +763,12 @@ def test_set_tracer_refuses_null():
         proton.pn_messenger_set_tracer(m._mng, None)  # the C function asserts
 
 
-def test_selectable_is_a_raw_handle_or_none():
-    # The Selectable class is not provided yet: selectable() gives the pn_selectable_t itself.
+def test_selectable_is_a_selectable_or_none():
+    # A new messenger hands out its interrupt pipe once (test_selectable.py has the rest).
     m = Messenger()
     s = m.selectable()
-    assert s is None or isinstance(s, proton._cproton.PNPointer)
+    assert isinstance(s, proton.Selectable) and s.reading and not s.writing
+    assert m.selectable() is None
 
 
 def test_deadline_is_set_while_links_wait_for_credit(pair):

@@ -45,9 +45,10 @@ pub struct Selectable {
     pub terminal: bool,
     /// In the pending list.
     pending: bool,
-    /// Bytes the connection had to write at the last update: more means new frames, a
-    /// change the application must hear about (0.37 queues on every such transport event).
-    output: usize,
+    /// What the connection had to write and to send (bytes, queued deliveries) at the last
+    /// update: a change means the application must hear about it again (0.37 queues the
+    /// selectable on every such transport event, whether or not its interest changed).
+    activity: (usize, usize),
 }
 
 /// The messenger's selectables and the pending list.
@@ -69,7 +70,7 @@ impl Selectables {
             registered: false,
             terminal: false,
             pending: true,
-            output: 0,
+            activity: (0, 0),
         });
         self.pending.push(id);
         id
@@ -164,7 +165,7 @@ impl Messenger {
     }
 
     /// Recompute a connection selectable's interest, deadline and terminal flag; queue it
-    /// again (if registered) when something changed, new frames wait to be written, or
+    /// again (if registered) when something changed, new frames or deliveries wait, or
     /// `touched` (a callback ran on it).
     fn update_conn_sel(&mut self, id: ConnId, touched: bool) {
         let credit_deadline = self.credit.deadline();
@@ -174,6 +175,8 @@ impl Messenger {
         let terminal = c.dead || c.engine.is_closed();
         let reading = !terminal && !c.engine.input_closed();
         let output = c.engine.poll_output().len();
+        let queued: usize = c.engine.links().map(|l| c.engine.queued(l)).sum();
+        let activity = (output, queued);
         let writing = !terminal && output > 0;
         let at = match (credit_deadline, c.engine.poll_timeout()) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -192,8 +195,8 @@ impl Messenger {
             || s.deadline != deadline
             || (terminal && !s.terminal)
             || s.fd != fd
-            || output > s.output;
-        s.output = output;
+            || activity != s.activity;
+        s.activity = activity;
         s.reading = reading;
         s.writing = writing;
         s.deadline = deadline;
