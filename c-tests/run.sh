@@ -10,12 +10,14 @@
 # Lines starting with "~" are informational and are dropped before comparing (see
 # diff/common.h).  Then c-tests/null/null_args.c (NULL arguments) and c-tests/fuzz/
 # message_corpus.c (proton's fuzz corpus through pn_message_decode), both on our library only
-# under ASan+UBSan, and a static check that the programs call every function of types.h,
-# error.h, codec.h and message.h.
+# under ASan+UBSan, the examples of messengers in the application's own poll/select loop
+# (c-tests/examples/check.sh, C and Python, on both libraries), and a static check that the
+# programs call every function of types.h, error.h, codec.h and message.h.
 #
 # Usage: c-tests/run.sh [--oracle-only] [NAME...]
 #   --oracle-only   build and run A only (develop tests against the original)
-#   NAME...         only these checks (file names in diff/ without .c; "null", "fuzz", "coverage")
+#   NAME...         only these checks (file names in diff/ without .c; "null", "fuzz", "examples",
+#                   "coverage")
 # Env: PROTON_BUILD_LIB (dir with our libqpid-proton.so.11 and libqpid-proton.so; default
 #      <repo>/build/lib), PROTON_INCLUDE (our headers; default <repo>/include),
 #      INTEROP_DIR (default /work/shared/interop), FUZZ_DIR (default
@@ -43,7 +45,7 @@ only=()
 for arg in "$@"; do
   case "$arg" in
     --oracle-only) oracle_only=1 ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "unknown option $arg" >&2; exit 2 ;;
     *) only+=("$arg") ;;
   esac
@@ -266,6 +268,18 @@ last file reached: $(tail -n 1 "$out/fuzz/message_corpus.txt" | cut -d: -f1)"
   else
     pass "message_corpus (our library, ASan+UBSan): $(tail -n 1 "$out/fuzz/message_corpus.txt") decoded without a crash, leak or UB"
   fi
+fi
+
+# ---- examples: messengers in the application's own poll/select loop, C and Python ----------
+if [ "$oracle_only" -eq 0 ] && wanted examples; then
+  while IFS= read -r line; do
+    case "$line" in
+      "ok   "*) pass "examples: ${line#ok   }" ;;
+      "FAIL "*) fail "examples: ${line#FAIL }" ;;
+      *) echo "$line" ;;
+    esac
+  done < <(PROTON_BUILD_LIB=$PROTON_BUILD_LIB PROTON_INCLUDE=$PROTON_INCLUDE CC=$CC \
+    bash "$here/examples/check.sh" "$out/examples" 2>&1 || echo "FAIL check.sh exited with an error")
 fi
 
 # ---- coverage: every function of the four headers is called --------------------------------
