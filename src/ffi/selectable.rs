@@ -506,3 +506,87 @@ pub extern "C" fn pn_selectable_collect(
 ) {
     let _ = (selectable, collector);
 }
+
+#[cfg(test)]
+#[allow(deprecated)]
+mod tests {
+    use super::*;
+    use crate::ffi::messenger::*;
+    use std::ffi::CString;
+
+    #[test]
+    fn null_selectables_give_empty_results() {
+        let s = std::ptr::null_mut();
+        assert!(pn_selectable_attachments(s).is_null());
+        assert_eq!(pn_selectable_get_fd(s), PN_INVALID_SOCKET);
+        assert!(!pn_selectable_is_reading(s));
+        assert!(!pn_selectable_is_writing(s));
+        assert_eq!(pn_selectable_get_deadline(s), 0);
+        assert!(!pn_selectable_is_registered(s));
+        assert!(!pn_selectable_is_terminal(s));
+        pn_selectable_set_fd(s, 3);
+        pn_selectable_set_reading(s, true);
+        pn_selectable_set_writing(s, true);
+        pn_selectable_set_deadline(s, 1);
+        pn_selectable_set_registered(s, true);
+        pn_selectable_on_readable(s, None);
+        pn_selectable_readable(s);
+        pn_selectable_writable(s);
+        pn_selectable_expired(s);
+        pn_selectable_error(s);
+        pn_selectable_terminate(s);
+        pn_selectable_release(s);
+        pn_selectable_free(s);
+        pn_selectable_collect(s, std::ptr::null_mut());
+    }
+
+    static FINALIZED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    extern "C" fn free_itself(s: *mut pn_selectable_t) {
+        pn_selectable_free(s);
+    }
+
+    extern "C" fn count_finalize(_: *mut pn_selectable_t) {
+        FINALIZED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    #[test]
+    fn a_callback_may_free_its_own_selectable() {
+        let s = pn_selectable();
+        pn_selectable_on_readable(s, Some(free_itself));
+        pn_selectable_on_finalize(s, Some(count_finalize));
+        pn_selectable_readable(s);
+        assert_eq!(FINALIZED.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_messenger_selectable_is_released_only_when_terminal() {
+        let m = pn_messenger(std::ptr::null());
+        pn_messenger_set_passive(m, true);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let address = CString::new(format!("amqp://~127.0.0.1:{port}")).unwrap();
+        assert!(!pn_messenger_subscribe(m, address.as_ptr()).is_null());
+        let listener = pn_messenger_selectable(m);
+        let pipe = pn_messenger_selectable(m);
+        assert!(pn_messenger_selectable(m).is_null());
+        assert!(pn_selectable_is_reading(listener) && pn_selectable_is_reading(pipe));
+        // Callbacks installed on a messenger's selectable are ignored.
+        pn_selectable_on_readable(listener, Some(free_itself));
+        pn_selectable_release(listener); // not terminal: nothing happens
+        pn_selectable_free(pipe);
+        assert!(pn_selectable_get_fd(listener) >= 0 && pn_selectable_get_fd(pipe) >= 0);
+        pn_selectable_set_registered(listener, true);
+        assert_eq!(pn_messenger_stop(m), crate::ffi::error::PN_INPROGRESS);
+        assert!(!pn_messenger_stopped(m));
+        assert_eq!(pn_messenger_selectable(m), listener);
+        assert!(pn_selectable_is_terminal(listener));
+        pn_selectable_release(listener);
+        assert!(pn_messenger_stopped(m));
+        assert_eq!(pn_messenger_stop(m), 0);
+        pn_messenger_free(m);
+    }
+}

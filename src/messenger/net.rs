@@ -34,6 +34,12 @@ impl Interrupter {
     }
 }
 
+// pn_messenger_interrupt uses the interrupter from other threads.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Interrupter>();
+};
+
 pub struct Net {
     pub poll: Poll,
     pub events: Events,
