@@ -195,7 +195,7 @@ fn corruption_in_flight_reaches_the_peer_as_a_close_with_the_condition() {
     p.to_server.filter = Some(Box::new(|bytes: &mut Vec<u8>| bytes.clear()));
     p.client.send(cl, b"t".to_vec(), b"m".to_vec(), false);
     p.pump();
-    assert_eq!(p.server.link(sl).unwrap().deliveries.len(), 0);
+    assert_eq!(p.server.link(sl).unwrap().live_deliveries, 0);
     assert_eq!(p.server.error(), None);
 }
 

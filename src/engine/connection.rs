@@ -199,6 +199,7 @@ pub struct Connection {
     /// The next outgoing delivery's [`Delivery::seq`].
     next_send_seq: u64,
     scratch_hits: Vec<(u32, DeliveryId)>,
+    scratch_dispositions: Vec<PendingDisposition>,
     /// Input left over from the last call (a partial frame).
     input: Vec<u8>,
     output: Vec<u8>,
@@ -242,6 +243,7 @@ impl Connection {
             scratch_senders: Vec::new(),
             next_send_seq: 0,
             scratch_hits: Vec::new(),
+            scratch_dispositions: Vec::new(),
             input: Vec::new(),
             output: Vec::new(),
             output_pos: 0,
@@ -522,7 +524,7 @@ impl Connection {
         self.next_send_seq += 1;
         let l = self.links.get_mut(link).expect("checked");
         l.queue.push_back(id);
-        l.deliveries.push(id);
+        l.live_deliveries += 1;
         Some(id)
     }
 
@@ -618,14 +620,22 @@ impl Connection {
         let state = d.local_state.clone();
         let settled = d.local_settled;
         let session = self.sessions.get_mut(session_id).expect("session");
-        session
-            .pending_dispositions
-            .insert((role, transfer_id), (state, settled));
+        let pending = PendingDisposition {
+            receiver: role,
+            id: transfer_id,
+            state,
+            settled,
+        };
+        // An update and then a settlement of one delivery usually come back to back.
+        match session.pending_dispositions.last_mut() {
+            Some(last) if (last.receiver, last.id) == (role, transfer_id) => *last = pending,
+            _ => session.pending_dispositions.push(pending),
+        }
         if settled {
             if d.outgoing {
-                session.outgoing_unsettled.remove(&transfer_id);
+                session.outgoing_unsettled.remove(transfer_id);
             } else {
-                session.incoming_unsettled.remove(&transfer_id);
+                session.incoming_unsettled.remove(transfer_id);
             }
         }
     }
@@ -647,11 +657,7 @@ impl Connection {
             let maybe_queued = d.outgoing && (d.transfer_id.is_none() || d.written > 0);
             let link = d.link;
             if let Some(l) = self.links.get_mut(link) {
-                // Deliveries are mostly forgotten oldest first: find from the front and
-                // shift the rest down in one move.
-                if let Some(i) = l.deliveries.iter().position(|&x| x == id) {
-                    l.deliveries.remove(i);
-                }
+                l.live_deliveries -= 1;
                 if maybe_queued {
                     l.queue.retain(|&x| x != id);
                 }
@@ -1197,7 +1203,7 @@ impl Connection {
                 });
                 let link = self.links.get_mut(id).expect("link");
                 link.incoming = Some(d);
-                link.deliveries.push(d);
+                link.live_deliveries += 1;
                 if !t.settled.unwrap_or(false) {
                     self.sessions
                         .get_mut(sid)
@@ -1230,7 +1236,7 @@ impl Connection {
                         .get_mut(sid)
                         .expect("session")
                         .incoming_unsettled
-                        .remove(&tid);
+                        .remove(tid);
                 }
             }
             self.events.push_back(Event::Delivery(delivery));
@@ -1255,17 +1261,9 @@ impl Connection {
         };
         let mut hit = std::mem::take(&mut self.scratch_hits);
         hit.clear();
-        if d.first <= last {
-            hit.extend(map.range(d.first..=last).map(|(&k, &v)| (k, v)));
-        } else {
-            hit.extend(
-                map.range(d.first..)
-                    .chain(map.range(..=last))
-                    .map(|(&k, &v)| (k, v)),
-            );
-        }
+        hit.extend(map.range(d.first, last));
         if d.settled {
-            for (k, _) in &hit {
+            for &(k, _) in &hit {
                 map.remove(k);
             }
         }
@@ -1964,7 +1962,7 @@ impl Connection {
             .get_mut(sid)
             .expect("live")
             .outgoing_unsettled
-            .remove(&tid);
+            .remove(tid);
         self.links.get_mut(lid).expect("live").queue.pop_front();
         self.forget_if_done(did);
         true
@@ -1973,24 +1971,41 @@ impl Connection {
     /// Write pending dispositions, merging runs of consecutive delivery-ids with the same
     /// role, state and settlement into one frame.
     fn flush_dispositions(&mut self, sid: SessionId, channel: u16) {
-        let pending = std::mem::take(
-            &mut self
-                .sessions
-                .get_mut(sid)
-                .expect("live")
-                .pending_dispositions,
+        let session = self.sessions.get_mut(sid).expect("live");
+        if session.pending_dispositions.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::replace(
+            &mut session.pending_dispositions,
+            std::mem::take(&mut self.scratch_dispositions),
         );
+        // In (role, delivery-id) order; of several for one delivery, the last one wins.
+        let key = |p: &PendingDisposition| (p.receiver, p.id);
+        if !pending.is_sorted_by(|a, b| key(a) < key(b)) {
+            pending.sort_by_key(key);
+            pending.dedup_by(|later, earlier| {
+                let same = key(later) == key(earlier);
+                if same {
+                    std::mem::swap(later, earlier);
+                }
+                same
+            });
+        }
         let mut run: Option<Disposition> = None;
-        for ((role, id), (state, settled)) in pending {
-            let role = if role { Role::Receiver } else { Role::Sender };
+        for p in pending.drain(..) {
+            let role = if p.receiver {
+                Role::Receiver
+            } else {
+                Role::Sender
+            };
             if let Some(r) = run.as_mut() {
                 let last = r.last.unwrap_or(r.first);
                 if r.role == role
-                    && r.settled == settled
-                    && r.state == state
-                    && last.wrapping_add(1) == id
+                    && r.settled == p.settled
+                    && r.state == p.state
+                    && last.wrapping_add(1) == p.id
                 {
-                    r.last = Some(id);
+                    r.last = Some(p.id);
                     continue;
                 }
                 let done = run.take().expect("some");
@@ -1998,16 +2013,17 @@ impl Connection {
             }
             run = Some(Disposition {
                 role,
-                first: id,
+                first: p.id,
                 last: None,
-                settled,
-                state,
+                settled: p.settled,
+                state: p.state,
                 batchable: false,
             });
         }
         if let Some(done) = run {
             self.write_performative(channel, &Performative::Disposition(done), &[]);
         }
+        self.scratch_dispositions = pending;
     }
 
     /// The bytes ready to send (possibly empty). Call [`Connection::consume_output`] with

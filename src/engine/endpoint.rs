@@ -4,7 +4,8 @@ use super::performative::{
     DeliveryState, ErrorCondition, RcvSettleMode, Role, SndSettleMode, TerminusField,
 };
 use super::slab::Key;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use super::unsettled::Unsettled;
+use std::collections::{HashMap, VecDeque};
 
 /// Identifies a session of a connection.
 pub type SessionId = Key;
@@ -64,11 +65,12 @@ pub struct Session {
     /// Our handles: index = handle.
     pub local_handles: Vec<Option<LinkId>>,
     /// Unsettled deliveries we sent, by delivery-id.
-    pub outgoing_unsettled: BTreeMap<u32, DeliveryId>,
+    pub outgoing_unsettled: Unsettled,
     /// Unsettled deliveries we received, by delivery-id.
-    pub incoming_unsettled: BTreeMap<u32, DeliveryId>,
-    /// Dispositions waiting to be written, merged into ranges when they are.
-    pub pending_dispositions: BTreeMap<(bool, u32), (Option<DeliveryState>, bool)>,
+    pub incoming_unsettled: Unsettled,
+    /// Dispositions waiting to be written, in the order they were made; sorted and merged
+    /// into ranges when they are written.
+    pub pending_dispositions: Vec<PendingDisposition>,
     /// Every link of this session, in creation order (so flushing a session does not
     /// walk the links of every other session).
     pub links: Vec<LinkId>,
@@ -100,9 +102,9 @@ impl Session {
             remote_outgoing_window: 0,
             remote_handles: HashMap::new(),
             local_handles: Vec::new(),
-            outgoing_unsettled: BTreeMap::new(),
-            incoming_unsettled: BTreeMap::new(),
-            pending_dispositions: BTreeMap::new(),
+            outgoing_unsettled: Unsettled::default(),
+            incoming_unsettled: Unsettled::default(),
+            pending_dispositions: Vec::new(),
             links: Vec::new(),
             flow_pending: false,
             next_delivery_id: 0,
@@ -122,6 +124,16 @@ impl Session {
             }
         }
     }
+}
+
+/// A disposition to write: our state and settlement of one delivery.
+#[derive(Clone, Debug)]
+pub struct PendingDisposition {
+    /// We are the receiver of the delivery (the disposition's role).
+    pub receiver: bool,
+    pub id: u32,
+    pub state: Option<DeliveryState>,
+    pub settled: bool,
 }
 
 /// The settings of one link end, as sent in attach.
@@ -164,8 +176,8 @@ pub struct Link {
     pub queue: VecDeque<DeliveryId>,
     /// Receiver: the delivery whose transfer frames are still arriving.
     pub incoming: Option<DeliveryId>,
-    /// Every delivery of this link not yet forgotten.
-    pub deliveries: Vec<DeliveryId>,
+    /// Deliveries of this link not yet forgotten.
+    pub live_deliveries: usize,
 }
 
 impl Link {
@@ -188,7 +200,7 @@ impl Link {
             flow_pending: false,
             queue: VecDeque::new(),
             incoming: None,
-            deliveries: Vec::new(),
+            live_deliveries: 0,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod slab;
 pub mod tls;
 pub mod trace;
 pub mod transport;
+pub mod unsettled;
 
 pub use connection::{Config, Connection, Event, Side};
 pub use endpoint::{DeliveryId, EndpointState, LinkId, LinkSettings, SessionId};
