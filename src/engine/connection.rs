@@ -520,6 +520,7 @@ impl Connection {
             remote_settled: false,
             released: false,
             seq: self.next_send_seq,
+            taken: false,
         });
         self.next_send_seq += 1;
         let l = self.links.get_mut(link).expect("checked");
@@ -573,9 +574,10 @@ impl Connection {
 
     /// Take the payload of a complete incoming delivery (leaves it empty).
     pub fn take_payload(&mut self, id: DeliveryId) -> Option<Vec<u8>> {
-        self.deliveries
-            .get_mut(id)
-            .map(|d| std::mem::take(&mut d.payload))
+        self.deliveries.get_mut(id).map(|d| {
+            d.taken = true;
+            std::mem::take(&mut d.payload)
+        })
     }
 
     /// Set our state for a delivery (an outcome or `received`); sent in a disposition.
@@ -662,7 +664,7 @@ impl Connection {
                     l.queue.retain(|&x| x != id);
                 }
             }
-            self.deliveries.remove(id);
+            self.deliveries.discard(id);
         }
     }
 
@@ -1200,6 +1202,7 @@ impl Connection {
                     remote_settled: false,
                     released: false,
                     seq: 0,
+                    taken: false,
                 });
                 let link = self.links.get_mut(id).expect("link");
                 link.incoming = Some(d);

@@ -232,6 +232,8 @@ pub struct Delivery {
     /// Outgoing: when it was sent, counted per connection; transfers go out in this
     /// order across all links (as proton's transport writes them).
     pub seq: u64,
+    /// The application took the payload ([`super::Connection::take_payload`]).
+    pub taken: bool,
 }
 
 impl Delivery {

@@ -86,6 +86,22 @@ impl<T> Slab<T> {
         Some(value)
     }
 
+    /// Remove and drop in place (no move of the value); returns whether it was there.
+    pub fn discard(&mut self, key: Key) -> bool {
+        let Some(slot) = self
+            .slots
+            .get_mut(key.index as usize)
+            .filter(|s| s.generation == key.generation && s.value.is_some())
+        else {
+            return false;
+        };
+        slot.value = None;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(key.index);
+        self.len -= 1;
+        true
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

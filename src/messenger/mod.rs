@@ -91,9 +91,6 @@ struct Conn {
     subscription: Option<usize>,
     /// Our own receiving links and their subscriptions.
     link_subscriptions: Vec<(LinkId, usize)>,
-    /// Incoming deliveries already queued for `get` (a later disposition or settlement of
-    /// the same delivery raises another delivery event); pruned of forgotten ones.
-    taken: std::collections::HashSet<DeliveryId>,
     /// Where trace lines go instead of stderr: the messenger's tracer when this outgoing
     /// connection was made (proton binds it then; accepted connections get none).
     tracer: Option<Tracer>,
@@ -462,7 +459,6 @@ impl Messenger {
             key,
             subscription: None,
             link_subscriptions: Vec::new(),
-            taken: Default::default(),
             tracer: self.tracer.clone(),
             writable: false,
             dead: false,
@@ -1173,7 +1169,6 @@ impl Messenger {
                         },
                         subscription: Some(sub),
                         link_subscriptions: Vec::new(),
-                        taken: Default::default(),
                         tracer: None,
                         writable: true,
                         dead: false,
@@ -1391,15 +1386,11 @@ impl Messenger {
             }
             return;
         }
-        if c.taken.contains(&d) {
+        if delivery.taken {
+            // Already queued for `get` (a later disposition or settlement of the same
+            // delivery raises another delivery event).
             return;
         }
-        // Prune at 64, 128, 256, ... entries: amortised constant time.
-        if c.taken.len() >= 64 && c.taken.len().is_power_of_two() {
-            let engine = &c.engine;
-            c.taken.retain(|&x| engine.delivery(x).is_some());
-        }
-        c.taken.insert(d);
         let link = delivery.link;
         let payload = c.engine.take_payload(d).unwrap_or_default();
         let subscription = c

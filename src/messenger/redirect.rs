@@ -121,7 +121,6 @@ impl Messenger {
                 *l = new;
             }
         }
-        c.taken.clear();
         c.writable = false;
         let token = super::conn_token(id);
         let registered = net::register_stream(&self.net, &mut c.stream, token).is_ok();
