@@ -30,7 +30,9 @@ use credit::{Action, Scheduler};
 use mio::net::{TcpListener, TcpStream};
 use mio::Token;
 use selectable::{SelId, SelKind, Selectables};
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::ffi::CStr;
 use std::time::{Duration, Instant};
 use store::{Status, Window, INCOMING_BIT};
 
@@ -114,6 +116,24 @@ struct Listener {
     sel: Option<SelId>,
 }
 
+/// Where the last put went, to send the next message for the same address the same way.
+struct SendRoute {
+    /// The caller's `to` address.
+    address: String,
+    /// [`Messenger::topology`] when `link` was chosen.
+    generation: u64,
+    link: Option<LinkRef>,
+    wire: WireAddress,
+}
+
+/// The `to` address a message carries on the wire.
+enum WireAddress {
+    /// The caller's.
+    Same,
+    /// Rewritten (None: no address).
+    Other(Option<std::ffi::CString>),
+}
+
 /// An outgoing message not yet handed to a link.
 struct Queued {
     seq: u32,
@@ -178,9 +198,13 @@ pub struct Messenger {
     worked: bool,
     /// An interrupt arrived and no blocking call has returned PN_INTR for it yet.
     interrupted: bool,
-    encode_buffer: Vec<u8>,
     /// The TLS configuration of outgoing amqps connections (see [`tls`]).
     client_tls: Option<tls::ClientTls>,
+    /// The last put's address and link (see [`SendRoute`]).
+    send_route: Option<SendRoute>,
+    /// Changes whenever connections, links or routing change, so that a [`SendRoute`]
+    /// made before no longer applies.
+    topology: u64,
 }
 
 /// A trace callback, shared by the connections made while it was set.
@@ -234,8 +258,9 @@ impl Messenger {
             tracer: None,
             worked: false,
             interrupted: false,
-            encode_buffer: Vec::new(),
             client_tls: None,
+            send_route: None,
+            topology: 0,
         })
     }
 
@@ -336,10 +361,12 @@ impl Messenger {
     }
 
     pub fn route(&mut self, pattern: &str, address: Option<&str>) {
+        self.send_route = None;
         self.routes.push(pattern, address);
     }
 
     pub fn rewrite(&mut self, pattern: &str, address: Option<&str>) {
+        self.send_route = None;
         self.rewrites.push(pattern, address);
     }
 
@@ -453,6 +480,7 @@ impl Messenger {
             Some(tls) => Transport::tls(conn, tls),
             None => Transport::plain(conn),
         };
+        self.topology += 1;
         let id = self.conns.insert(Conn {
             stream,
             engine,
@@ -548,6 +576,7 @@ impl Messenger {
 
     /// Create a link (in a new session) on `conn` for the address path `name`.
     fn create_link(&mut self, conn: ConnId, role: Role, name: Option<&str>, ttl: u32) -> LinkId {
+        self.topology += 1;
         let dynamic = name == Some("#");
         let terminus = |is_dynamic: bool| {
             let mut t = Terminus {
@@ -600,59 +629,131 @@ impl Messenger {
 
     /// `pn_messenger_put`: queue a copy of `msg` and hand it to its link.
     pub fn put(&mut self, msg: &mut Message) -> MResult<()> {
-        // reply_to "~" or "~/x" becomes this messenger's address, permanently.
-        if let Some(rt) = msg
-            .reply_to
-            .as_ref()
-            .map(|s| s.to_string_lossy().into_owned())
-        {
-            let expanded = if rt == "~" {
-                Some(format!("amqp://{}", self.name))
-            } else {
-                rt.strip_prefix("~/")
-                    .map(|rest| format!("amqp://{}/{}", self.name, rest))
-            };
-            if let Some(e) = expanded {
-                msg.reply_to = Some(crate::message::c_string(e.as_bytes()));
-            }
-        }
-        let original = msg
-            .address
-            .as_ref()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // Rewrite the `to` address for the wire, then restore the caller's.
-        let wire = match self.rewrites.apply(&original) {
-            Some(rewritten) => rewritten,
-            None => Some(if original.contains('@') {
-                strip_credentials(&original)
-            } else {
-                original.clone()
-            }),
-        };
+        self.expand_reply_to(msg);
+        // The caller's `to` address: the queue's key; what goes on the wire is rewritten.
         let saved = msg.address.take();
-        msg.address = wire.map(|w| crate::message::c_string(w.as_bytes()));
-        self.encode_buffer.clear();
-        msg.encode(&mut self.encode_buffer);
-        msg.address = saved;
-        let bytes = std::mem::take(&mut self.encode_buffer);
-        let (seq, evicted) = self.outgoing.push(Tracked::Queued);
-        self.queue.push_back(Queued {
-            seq,
-            address: original.clone(),
-            bytes,
+        let original = saved
+            .as_deref()
+            .map_or(Cow::Borrowed(""), CStr::to_string_lossy);
+        let cached = self
+            .send_route
+            .as_mut()
+            .filter(|r| r.address == *original)
+            .map(|r| {
+                (
+                    r.generation,
+                    r.link,
+                    std::mem::replace(&mut r.wire, WireAddress::Same),
+                )
+            });
+        let hit = cached.is_some();
+        let (generation, link, wire) =
+            cached.unwrap_or_else(|| (0, None, Self::wire_address(&self.rewrites, &original)));
+        // Encode with the wire address in place of the caller's, then put the caller's back.
+        let (bytes, wire) = match wire {
+            WireAddress::Same => {
+                msg.address = saved;
+                (msg.to_bytes(), WireAddress::Same)
+            }
+            WireAddress::Other(w) => {
+                msg.address = w;
+                let bytes = msg.to_bytes();
+                (
+                    bytes,
+                    WireAddress::Other(std::mem::replace(&mut msg.address, saved)),
+                )
+            }
+        };
+        let seq = self.outgoing.push(Tracked::Queued);
+        // The same address as last time, nothing queued before it, and no connection or
+        // link has come or gone since: the same link again, without routing or lookups.
+        let fast = link.filter(|&l| {
+            generation == self.topology && self.queue.is_empty() && self.link_takes_messages(l)
         });
-        let result = self.pump_address(&original);
-        for (seq, state) in evicted {
+        let result = if let Some(link) = fast {
+            self.hand_to_link(link, seq, bytes);
+            self.send_route.as_mut().expect("hit").wire = wire;
+            Ok(())
+        } else {
+            let address = msg
+                .address
+                .as_deref()
+                .map_or(Cow::Borrowed(""), CStr::to_string_lossy)
+                .into_owned();
+            self.queue.push_back(Queued {
+                seq,
+                address: address.clone(),
+                bytes,
+            });
+            match self.pump_address(&address) {
+                Ok(Some(link)) => {
+                    self.send_route = Some(SendRoute {
+                        address,
+                        generation: self.topology,
+                        link: Some(link),
+                        wire,
+                    });
+                    Ok(())
+                }
+                other => {
+                    if hit {
+                        self.send_route.as_mut().expect("hit").wire = wire;
+                    }
+                    other.map(|_| ())
+                }
+            }
+        };
+        while let Some((seq, state)) = self.outgoing.evict() {
             self.destroy_outgoing(seq, state);
         }
         result
     }
 
-    /// Hand the oldest queued message for `address` to its link.
-    fn pump_address(&mut self, address: &str) -> MResult<()> {
+    /// reply_to `~` or `~/x` becomes this messenger's address, permanently.
+    fn expand_reply_to(&self, msg: &mut Message) {
+        let Some(rt) = msg.reply_to.as_deref().map(CStr::to_bytes) else {
+            return;
+        };
+        let expanded = if rt == b"~" {
+            format!("amqp://{}", self.name)
+        } else if let Some(rest) = rt.strip_prefix(b"~/") {
+            format!("amqp://{}/{}", self.name, String::from_utf8_lossy(rest))
+        } else {
+            return;
+        };
+        msg.reply_to = Some(crate::message::c_string(expanded.as_bytes()));
+    }
+
+    /// The `to` address a message for `original` carries on the wire: rewritten, or
+    /// without credentials by default.
+    fn wire_address(rewrites: &RuleTable, original: &str) -> WireAddress {
+        let wire = match rewrites.apply(original) {
+            Some(rewritten) => rewritten,
+            None if original.contains('@') => Some(strip_credentials(original)),
+            None => return WireAddress::Same,
+        };
+        if wire.as_deref() == Some(original) {
+            WireAddress::Same
+        } else {
+            WireAddress::Other(wire.map(|w| crate::message::c_string(w.as_bytes())))
+        }
+    }
+
+    /// Whether `link` is still an open sender on a usable connection.
+    fn link_takes_messages(&self, link: LinkRef) -> bool {
+        self.conns.get(link.conn).is_some_and(|c| {
+            !c.dead
+                && c.engine.local_state() != EndpointState::Closed
+                && c.engine
+                    .link(link.link)
+                    .is_some_and(|l| l.is_sender() && l.endpoint.local == EndpointState::Active)
+        })
+    }
+
+    /// Hand the oldest queued message for `address` to its link; returns the link.
+    fn pump_address(&mut self, address: &str) -> MResult<Option<LinkRef>> {
         let Some(pos) = self.queue.iter().position(|q| q.address == address) else {
-            return Ok(());
+            return Ok(None);
         };
         let routed = self.routed(address)?;
         let a = Address::parse(&routed);
@@ -661,10 +762,10 @@ impl Messenger {
             if !self.listening_on(&a) {
                 self.listen(&a)?;
             }
-            return Ok(());
+            return Ok(None);
         }
         if self.abort_if_tls_unusable(&a, pos) {
-            return Ok(());
+            return Ok(None);
         }
         let conn = self.connection_for(&a)?;
         let link = match self.find_link(conn, Role::Sender, a.name.as_deref()) {
@@ -672,28 +773,32 @@ impl Messenger {
             None => self.create_link(conn, Role::Sender, a.name.as_deref(), 0),
         };
         let queued = self.queue.remove(pos).expect("found");
+        let link = LinkRef { conn, link };
+        self.hand_to_link(link, queued.seq, queued.bytes);
+        Ok(Some(link))
+    }
+
+    /// Make the message numbered `seq` a delivery on `link`.
+    fn hand_to_link(&mut self, link: LinkRef, seq: u32, bytes: Vec<u8>) {
         let tag = self.next_tag.to_le_bytes().to_vec();
         self.next_tag += 1;
         let settled = self.outgoing_window == 0;
-        let c = self.conns.get_mut(conn).expect("live");
+        let c = self.conns.get_mut(link.conn).expect("live");
         let delivery = c
             .engine
-            .send(link, tag, queued.bytes, settled)
+            .send(link.link, tag, bytes, settled)
             .expect("sender link");
-        let dref = DeliveryRef { conn, delivery };
-        match self.outgoing.get_mut(queued.seq) {
+        let dref = DeliveryRef {
+            conn: link.conn,
+            delivery,
+        };
+        match self.outgoing.get_mut(seq) {
             Some(state) => *state = Tracked::Live(dref),
             // Not tracked: the delivery goes as soon as it is written.
-            None => self
-                .conns
-                .get_mut(conn)
-                .expect("live")
-                .engine
-                .settle(delivery),
+            None => c.engine.settle(delivery),
         }
         // Nothing is written here: as in proton, put only queues; bytes move (and a
         // refused connection shows) on the next send, recv, work or stop.
-        Ok(())
     }
 
     fn listening_on(&self, a: &Address) -> bool {
@@ -896,8 +1001,8 @@ impl Messenger {
             return Err((code::EOS, String::new()));
         };
         self.last_incoming_subscription = arrived.subscription;
-        let (_, evicted) = self.incoming.push(Tracked::Live(arrived.delivery));
-        for (_, evicted) in evicted {
+        self.incoming.push(Tracked::Live(arrived.delivery));
+        while let Some((_, evicted)) = self.incoming.evict() {
             let Tracked::Live(d) = evicted else {
                 continue;
             };
@@ -975,6 +1080,7 @@ impl Messenger {
 
     /// `pn_messenger_stop`: close every link and connection and stop listening, then wait.
     pub fn stop(&mut self) -> i32 {
+        self.topology += 1;
         for id in self.conns.keys().collect::<Vec<_>>() {
             let c = self.conns.get_mut(id).expect("live");
             for l in c.engine.links().collect::<Vec<_>>() {
@@ -1157,6 +1263,7 @@ impl Messenger {
                     };
                     let require_tls = !l.tls.allows_unsecured();
                     let engine = Transport::detect(conn, tls, require_tls);
+                    self.topology += 1;
                     let id = self.conns.insert(Conn {
                         stream,
                         engine,
@@ -1279,6 +1386,9 @@ impl Messenger {
                 return;
             };
             self.worked = true;
+            if !matches!(event, Event::Delivery(_) | Event::LinkFlow(_)) {
+                self.topology += 1;
+            }
             match event {
                 Event::ConnectionRemoteOpen => c.engine.open(),
                 Event::ConnectionRemoteClose => {
@@ -1489,6 +1599,7 @@ impl Messenger {
     /// Drop a finished connection: its links leave the scheduler, its unsent deliveries
     /// become ABORTED.
     fn reclaim(&mut self, id: ConnId) {
+        self.topology += 1;
         let Some(mut c) = self.conns.remove(id) else {
             return;
         };
@@ -1548,6 +1659,7 @@ impl Messenger {
 
     /// The engine of one of the messenger's connections, to act on its links.
     pub fn connection_mut(&mut self, id: ConnId) -> Option<&mut Connection> {
+        self.topology += 1;
         self.conns.get_mut(id).map(|c| &mut *c.engine)
     }
 

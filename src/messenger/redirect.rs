@@ -82,6 +82,7 @@ impl Messenger {
             },
             false => Transport::plain(conn),
         };
+        self.topology += 1;
 
         let c = self.conns.get_mut(id).expect("live");
         let old = std::mem::replace(&mut c.engine, engine);
