@@ -137,7 +137,9 @@ demo: $(DEMO_BINS)
 bench: $(BUILD_FIRST)
 	@$(call run-script,c-tests/bench/run.sh)
 	@$(call run-script,c-tests/bench/tls.sh)
+	@$(call run-script,c-tests/bench/messenger.sh)
 	cargo bench --bench engine
+	cargo bench --bench messenger
 
 # A bounded fuzz run (60 s split across the targets in fuzz/; FUZZ_SECONDS=n to change).
 fuzz:
