@@ -97,6 +97,10 @@ enum Part {
 /// (null, 1 each); with room to spare.
 const TRANSFER_MAX_LEN: usize = 64;
 
+/// How many payload buffers, and how many bytes of them, a connection keeps for reuse.
+pub const SPARE_BUFFERS: usize = 64;
+pub const SPARE_BYTES: usize = 4 * 1024 * 1024;
+
 /// Stop cutting transfer frames once this much output is waiting.
 const OUTPUT_HIGH_WATER: usize = 1024 * 1024;
 
@@ -198,6 +202,11 @@ pub struct Connection {
     scratch_senders: Vec<(LinkId, u16, u32)>,
     /// The next outgoing delivery's [`Delivery::seq`].
     next_send_seq: u64,
+    /// Payload bytes of queued outgoing deliveries not yet cut into frames.
+    queued_bytes: usize,
+    /// Payload buffers to reuse (see [`Connection::recycle`]), and their capacity.
+    spare: Vec<Vec<u8>>,
+    spare_bytes: usize,
     scratch_hits: Vec<(u32, DeliveryId)>,
     scratch_dispositions: Vec<PendingDisposition>,
     /// Input left over from the last call (a partial frame).
@@ -242,6 +251,9 @@ impl Connection {
             scratch_links: Vec::new(),
             scratch_senders: Vec::new(),
             next_send_seq: 0,
+            queued_bytes: 0,
+            spare: Vec::new(),
+            spare_bytes: 0,
             scratch_hits: Vec::new(),
             scratch_dispositions: Vec::new(),
             input: Vec::new(),
@@ -504,6 +516,7 @@ impl Connection {
         if !self.links.get(link)?.is_sender() {
             return None;
         }
+        self.queued_bytes += payload.len();
         let id = self.deliveries.insert(Delivery {
             link,
             tag,
@@ -560,6 +573,7 @@ impl Connection {
         d.aborted = true;
         d.local_settled = true;
         if d.transfer_id.is_none() {
+            self.queued_bytes = self.queued_bytes.saturating_sub(d.payload.len());
             d.payload = Vec::new();
             let link = d.link;
             if let Some(l) = self.links.get_mut(link) {
@@ -1186,12 +1200,13 @@ impl Connection {
                 let tag = t.delivery_tag.take().unwrap_or_default();
                 link.delivery_count = link.delivery_count.wrapping_add(1);
                 link.credit = link.credit.saturating_sub(1);
+                let payload = self.spare_buffer();
                 let d = self.deliveries.insert(Delivery {
                     link: id,
                     tag,
                     transfer_id: Some(transfer_id),
                     message_format: t.message_format.unwrap_or(0),
-                    payload: Vec::new(),
+                    payload,
                     written: 0,
                     outgoing: false,
                     complete: false,
@@ -1699,6 +1714,8 @@ impl Connection {
             let queued: Vec<DeliveryId> = l.queue.drain(..).collect();
             for d in queued {
                 if let Some(d2) = self.deliveries.get_mut(d) {
+                    let unwritten = d2.payload.len().saturating_sub(d2.written);
+                    self.queued_bytes = self.queued_bytes.saturating_sub(unwritten);
                     if d2.transfer_id.is_none() {
                         d2.aborted = true;
                         self.events.push_back(Event::Delivery(d));
@@ -1876,6 +1893,7 @@ impl Connection {
             let more = end < d.payload.len();
             transfer.more = more;
             d.written = end;
+            self.queued_bytes = self.queued_bytes.saturating_sub(end - start);
             if settled {
                 d.local_settled = true;
             }
@@ -1911,9 +1929,11 @@ impl Connection {
             if !more {
                 let l = self.links.get_mut(lid).expect("live");
                 l.queue.pop_front();
-                // The payload is on the wire; keep no copy.
+                // The payload is on the wire; keep no copy (its buffer may serve again).
                 let d = self.deliveries.get_mut(did).expect("delivery");
-                d.payload = Vec::new();
+                let spent = std::mem::take(&mut d.payload);
+                self.recycle(spent);
+                let d = self.deliveries.get_mut(did).expect("delivery");
                 d.written = 0;
                 self.events.push_back(Event::Delivery(did));
                 self.forget_if_done(did);
@@ -1951,6 +1971,8 @@ impl Connection {
         session.remote_incoming_window -= 1;
         let d = self.deliveries.get_mut(did).expect("queued delivery");
         let tid = d.transfer_id.expect("partly written");
+        let unwritten = d.payload.len().saturating_sub(d.written);
+        self.queued_bytes = self.queued_bytes.saturating_sub(unwritten);
         d.payload = Vec::new();
         d.written = 0;
         let transfer = Transfer {
@@ -2049,6 +2071,39 @@ impl Connection {
             self.output_pos = 0;
             self.check_closed();
         }
+    }
+
+    /// Give back a payload buffer the application is done with (say, a message taken
+    /// with [`Connection::take_payload`] and decoded): incoming deliveries are received
+    /// into such buffers, and [`Connection::spare_buffer`] hands them out, so steady
+    /// traffic does not allocate (and free, and fault in) a buffer per message. A few
+    /// are kept (at most [`SPARE_BUFFERS`], [`SPARE_BYTES`] in all); others are dropped.
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        let cap = buf.capacity();
+        if cap == 0 || self.spare.len() >= SPARE_BUFFERS || self.spare_bytes + cap > SPARE_BYTES {
+            return;
+        }
+        buf.clear();
+        self.spare_bytes += cap;
+        self.spare.push(buf);
+    }
+
+    /// An empty buffer for a payload: a recycled one when there is one (sent payloads
+    /// are recycled once written).
+    pub fn spare_buffer(&mut self) -> Vec<u8> {
+        match self.spare.pop() {
+            Some(buf) => {
+                self.spare_bytes -= buf.capacity();
+                buf
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Bytes waiting to go out: output not yet consumed plus the payloads of queued
+    /// deliveries not yet cut into frames (whether or not credit allows them now).
+    pub fn queued_bytes(&self) -> usize {
+        self.queued_bytes + (self.output.len() - self.output_pos)
     }
 
     /// Whether anything is waiting to be written.

@@ -43,6 +43,17 @@ pub const FLAG_ALLOW_INSECURE_MECHS: i32 = 0x2;
 /// `PN_CUMULATIVE`.
 pub const CUMULATIVE: i32 = 0x1;
 
+/// The size of one socket read.
+const READ_CHUNK: usize = 128 * 1024;
+/// How much one pass reads from one connection at most.
+const READ_BUDGET: usize = 1024 * 1024;
+/// Bytes queued on a connection above which `put` moves them out before returning...
+const PUT_HIGH_WATER: usize = 4 * 1024 * 1024;
+/// ...until no more than this is left (or the peer stops taking them).
+const PUT_LOW_WATER: usize = 1024 * 1024;
+/// How long `put` waits for a peer that takes none of the queued bytes.
+const PUT_STALL: Duration = Duration::from_millis(100);
+
 /// Identifies a connection of the messenger.
 pub type ConnId = Key;
 /// Identifies a listener of the messenger.
@@ -98,6 +109,11 @@ struct Conn {
     tracer: Option<Tracer>,
     /// The socket can take more bytes (no WouldBlock since the last writable event).
     writable: bool,
+    /// The socket may have more to read: a read event came, or the last read stopped at
+    /// the per-pass budget before the socket ran dry.
+    readable: bool,
+    /// `put` waited for this connection's peer in vain (see [`Messenger::push_out`]).
+    put_stalled: bool,
     /// Both directions are finished; reclaim at the next chance.
     dead: bool,
     /// Its selectable (passive mode).
@@ -114,6 +130,13 @@ struct Listener {
     tls: crate::engine::tls::Domain,
     /// Its selectable (passive mode).
     sel: Option<SelId>,
+}
+
+/// Encode `msg` into `buf` (emptied first), sized once.
+fn encode_into(msg: &Message, buf: &mut Vec<u8>) {
+    buf.clear();
+    buf.reserve(msg.size_hint());
+    msg.encode(buf);
 }
 
 /// Where the last put went, to send the next message for the same address the same way.
@@ -200,6 +223,11 @@ pub struct Messenger {
     interrupted: bool,
     /// The TLS configuration of outgoing amqps connections (see [`tls`]).
     client_tls: Option<tls::ClientTls>,
+    /// Where sockets are read into (allocated once).
+    read_buffer: Vec<u8>,
+    /// Reused lists for a pass: readiness events and connection ids.
+    ready: Vec<(Token, bool, bool)>,
+    scratch_ids: Vec<ConnId>,
     /// The last put's address and link (see [`SendRoute`]).
     send_route: Option<SendRoute>,
     /// Changes whenever connections, links or routing change, so that a [`SendRoute`]
@@ -259,6 +287,9 @@ impl Messenger {
             worked: false,
             interrupted: false,
             client_tls: None,
+            read_buffer: Vec::new(),
+            ready: Vec::new(),
+            scratch_ids: Vec::new(),
             send_route: None,
             topology: 0,
         })
@@ -489,6 +520,8 @@ impl Messenger {
             link_subscriptions: Vec::new(),
             tracer: self.tracer.clone(),
             writable: false,
+            readable: false,
+            put_stalled: false,
             dead: false,
             sel: None,
             label: format!("{host}:{port}"),
@@ -649,31 +682,39 @@ impl Messenger {
         let hit = cached.is_some();
         let (generation, link, wire) =
             cached.unwrap_or_else(|| (0, None, Self::wire_address(&self.rewrites, &original)));
-        // Encode with the wire address in place of the caller's, then put the caller's back.
-        let (bytes, wire) = match wire {
-            WireAddress::Same => {
-                msg.address = saved;
-                (msg.to_bytes(), WireAddress::Same)
-            }
-            WireAddress::Other(w) => {
-                msg.address = w;
-                let bytes = msg.to_bytes();
-                (
-                    bytes,
-                    WireAddress::Other(std::mem::replace(&mut msg.address, saved)),
-                )
-            }
-        };
-        let seq = self.outgoing.push(Tracked::Queued);
         // The same address as last time, nothing queued before it, and no connection or
         // link has come or gone since: the same link again, without routing or lookups.
         let fast = link.filter(|&l| {
             generation == self.topology && self.queue.is_empty() && self.link_takes_messages(l)
         });
+        // Encoded into a buffer the connection is done with, if it has one.
+        let mut bytes = match fast {
+            Some(l) => self
+                .conns
+                .get_mut(l.conn)
+                .expect("live")
+                .engine
+                .spare_buffer(),
+            None => Vec::new(),
+        };
+        // Encode with the wire address in place of the caller's, then put the caller's back.
+        let wire = match wire {
+            WireAddress::Same => {
+                msg.address = saved;
+                encode_into(msg, &mut bytes);
+                WireAddress::Same
+            }
+            WireAddress::Other(w) => {
+                msg.address = w;
+                encode_into(msg, &mut bytes);
+                WireAddress::Other(std::mem::replace(&mut msg.address, saved))
+            }
+        };
+        let seq = self.outgoing.push(Tracked::Queued);
         let result = if let Some(link) = fast {
             self.hand_to_link(link, seq, bytes);
             self.send_route.as_mut().expect("hit").wire = wire;
-            Ok(())
+            Ok(Some(link))
         } else {
             let address = msg
                 .address
@@ -693,20 +734,79 @@ impl Messenger {
                         link: Some(link),
                         wire,
                     });
-                    Ok(())
+                    Ok(Some(link))
                 }
                 other => {
                     if hit {
                         self.send_route.as_mut().expect("hit").wire = wire;
                     }
-                    other.map(|_| ())
+                    other
                 }
             }
         };
         while let Some((seq, state)) = self.outgoing.evict() {
             self.destroy_outgoing(seq, state);
         }
-        result
+        if let Ok(Some(link)) = result {
+            self.push_out(link.conn);
+        }
+        result.map(|_| ())
+    }
+
+    /// Bounded memory: when more than [`PUT_HIGH_WATER`] bytes wait on the connection,
+    /// run the I/O loop until no more than [`PUT_LOW_WATER`] are left, as long as the
+    /// peer keeps taking them (within [`PUT_STALL`] each time) and within the messenger's
+    /// timeout (non-blocking: only what goes without waiting). A peer that stalls is not
+    /// waited for again until the bytes have drained. Below the mark, `put` does no I/O,
+    /// as proton's.
+    fn push_out(&mut self, conn: ConnId) {
+        let queued = |m: &Messenger| m.conns.get(conn).map_or(0, |c| c.engine.queued_bytes());
+        if self.passive || queued(self) <= PUT_HIGH_WATER {
+            return;
+        }
+        let start = Instant::now();
+        let stalled = self.conns.get(conn).is_some_and(|c| c.put_stalled);
+        let limit = match (self.blocking && !stalled, self.timeout) {
+            (false, _) => Some(start),
+            (true, t) if t >= 0 => Some(start + Duration::from_millis(t as u64)),
+            (true, _) => None,
+        };
+        let (mut last, mut progress_at) = (usize::MAX, start);
+        loop {
+            // Write what the socket takes now; wait only when that moved nothing.
+            self.process_all();
+            let left = queued(self);
+            let Some(c) = self.conns.get_mut(conn) else {
+                return;
+            };
+            if left <= PUT_LOW_WATER {
+                c.put_stalled = false;
+                return;
+            }
+            if c.dead || self.interrupted {
+                // An interrupt stays set for the next blocking call.
+                return;
+            }
+            let now = Instant::now();
+            if left < last {
+                (last, progress_at) = (left, now);
+                continue;
+            }
+            let until = progress_at + PUT_STALL;
+            if limit.is_some_and(|l| now >= l) {
+                return;
+            }
+            if now >= until {
+                c.put_stalled = true;
+                return;
+            }
+            if self
+                .pass(Some(limit.map_or(until, |l| l.min(until))))
+                .is_err()
+            {
+                return;
+            }
+        }
     }
 
     /// reply_to `~` or `~/x` becomes this messenger's address, permanently.
@@ -1011,13 +1111,14 @@ impl Messenger {
                 c.engine.settle(d.delivery);
             }
         }
-        if let Some(m) = msg {
-            if let Err(e) = m.decode(&arrived.payload) {
-                let text = format!("error decoding message: {}", e.text.unwrap_or_default());
-                return Err((e.code, text));
-            }
+        let decoded = msg.map_or(Ok(()), |m| m.decode(&arrived.payload));
+        if let Some(c) = self.conns.get_mut(arrived.delivery.conn) {
+            c.engine.recycle(arrived.payload);
         }
-        Ok(())
+        decoded.map_err(|e| {
+            let text = format!("error decoding message: {}", e.text.unwrap_or_default());
+            (e.code, text)
+        })
     }
 
     pub fn incoming_subscription(&self) -> Option<usize> {
@@ -1172,8 +1273,11 @@ impl Messenger {
         let now = Instant::now();
         let mut wait = deadline.map(|d| d.saturating_duration_since(now));
         let mut wake_at = self.credit.deadline();
+        let mut unread = false;
         for id in self.conns.keys() {
-            if let Some(t) = self.conns.get(id).expect("live").engine.poll_timeout() {
+            let c = self.conns.get(id).expect("live");
+            unread |= c.readable;
+            if let Some(t) = c.engine.poll_timeout() {
                 wake_at = Some(wake_at.map_or(t, |w: Instant| w.min(t)));
             }
         }
@@ -1181,20 +1285,21 @@ impl Messenger {
             let until = at.saturating_duration_since(now);
             wait = Some(wait.map_or(until, |w| w.min(until)));
         }
+        if unread {
+            // A socket still has input from last time: look, but do not wait.
+            wait = Some(Duration::ZERO);
+        }
         self.net.wait(wait).map_err(|_| code::ERR)?;
-        let events: Vec<(Token, bool, bool)> = self
-            .net
-            .events
-            .iter()
-            .map(|e| {
-                (
-                    e.token(),
-                    e.is_readable() || e.is_read_closed() || e.is_error(),
-                    e.is_writable(),
-                )
-            })
-            .collect();
-        for (token, readable, writable) in events {
+        let mut ready = std::mem::take(&mut self.ready);
+        ready.clear();
+        ready.extend(self.net.events.iter().map(|e| {
+            (
+                e.token(),
+                e.is_readable() || e.is_read_closed() || e.is_error(),
+                e.is_writable(),
+            )
+        }));
+        for &(token, readable, writable) in &ready {
             if token == net::WAKER {
                 if self.net.take_interrupt() {
                     self.interrupted = true;
@@ -1210,31 +1315,34 @@ impl Messenger {
                     let Some(id) = self.conns.keys().find(|k| k.index() == index) else {
                         continue;
                     };
-                    if writable {
-                        if let Some(c) = self.conns.get_mut(id) {
-                            c.writable = true;
-                            // Writability is work only with something to write (0.37 polls
-                            // for it only then), so an idle work(0) stays PN_TIMEOUT.
-                            if c.engine.has_output() {
-                                self.worked = true;
-                            }
-                        }
-                    }
-                    if readable {
+                    let c = self.conns.get_mut(id).expect("live");
+                    c.writable |= writable;
+                    c.readable |= readable;
+                    // Writability is work only with something to write (0.37 polls for
+                    // it only then), so an idle work(0) stays PN_TIMEOUT.
+                    if readable || (writable && c.engine.has_output()) {
                         self.worked = true;
-                        self.read_conn(id);
                     }
                 }
             }
         }
+        self.ready = ready;
+        let mut ids = std::mem::take(&mut self.scratch_ids);
+        ids.clear();
+        ids.extend(self.conns.keys());
         let now = Instant::now();
-        for id in self.conns.keys().collect::<Vec<_>>() {
+        for &id in &ids {
+            if self.conns.get(id).is_some_and(|c| c.readable) {
+                self.worked = true;
+                self.read_conn(id);
+            }
             let c = self.conns.get_mut(id).expect("live");
             if c.engine.poll_timeout().is_some_and(|t| t <= now) {
                 c.engine.handle_timeout(now);
                 self.worked = true;
             }
         }
+        self.scratch_ids = ids;
         if self.credit.deadline().is_some_and(|t| t <= now) {
             self.worked = true;
         }
@@ -1278,6 +1386,8 @@ impl Messenger {
                         link_subscriptions: Vec::new(),
                         tracer: None,
                         writable: true,
+                        readable: false,
+                        put_stalled: false,
                         dead: false,
                         sel: None,
                         label: peer.to_string(),
@@ -1295,20 +1405,35 @@ impl Messenger {
         }
     }
 
+    /// Read what a connection's socket has, up to [`READ_BUDGET`] per pass (so a fast
+    /// peer cannot make one pass take in more than the application gets).
     fn read_conn(&mut self, id: ConnId) {
-        let mut buf = [0u8; 64 * 1024];
+        let Some(c) = self.conns.get_mut(id) else {
+            return;
+        };
+        c.readable = false;
+        if self.read_buffer.is_empty() {
+            self.read_buffer = vec![0; READ_CHUNK];
+        }
+        let buf = &mut self.read_buffer[..];
+        let mut budget = READ_BUDGET;
         loop {
-            let Some(c) = self.conns.get_mut(id) else {
-                return;
-            };
-            match net::read_some(&mut c.stream, &mut buf) {
+            match net::read_some(&mut c.stream, buf) {
                 Ok(Some(0)) => break,
-                Ok(Some(n)) => c.engine.handle_input(&buf[..n], Instant::now()),
-                Ok(None) => {
-                    c.engine.handle_eof();
-                    break;
+                Ok(Some(n)) => {
+                    c.engine.handle_input(&buf[..n], Instant::now());
+                    // A short read emptied the socket: data arriving later raises a new
+                    // (edge-triggered) event, so there is no need to read until WouldBlock.
+                    if n < buf.len() {
+                        break;
+                    }
+                    budget = budget.saturating_sub(n);
+                    if budget == 0 {
+                        c.readable = true;
+                        break;
+                    }
                 }
-                Err(_) => {
+                Ok(None) | Err(_) => {
                     c.engine.handle_eof();
                     break;
                 }
@@ -1346,20 +1471,26 @@ impl Messenger {
     /// Handle every connection's engine events, flush output, reclaim dead connections,
     /// and run the credit scheduler.
     fn process_all(&mut self) {
-        for id in self.conns.keys().collect::<Vec<_>>() {
+        let mut ids = std::mem::take(&mut self.scratch_ids);
+        ids.clear();
+        ids.extend(self.conns.keys());
+        for &id in &ids {
             self.process_events(id);
             self.flush_conn(id);
             self.process_events(id);
             self.emit_traces(id);
         }
         self.distribute_credit();
-        for id in self.conns.keys().collect::<Vec<_>>() {
+        ids.clear();
+        ids.extend(self.conns.keys());
+        for &id in &ids {
             self.flush_conn(id);
             let c = self.conns.get(id).expect("live");
             if c.engine.is_closed() || c.dead {
                 self.reclaim(id);
             }
         }
+        self.scratch_ids = ids;
     }
 
     fn emit_traces(&mut self, id: ConnId) {
