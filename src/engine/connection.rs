@@ -679,6 +679,7 @@ impl Connection {
                 }
             }
             self.deliveries.discard(id);
+            self.free_link_if_done(link);
         }
     }
 
@@ -1371,9 +1372,14 @@ impl Connection {
         input_done && output_done
     }
 
-    /// Sessions and links closed at both ends are freed.
+    /// Sessions and links closed at both ends give back their channel and handle; those
+    /// the application released ([`Connection::release_link`],
+    /// [`Connection::release_session`]) are freed once nothing refers to them.
     fn reap(&mut self) {
-        for id in self.links.keys().collect::<Vec<_>>() {
+        let mut ids = std::mem::take(&mut self.scratch_links);
+        ids.clear();
+        ids.extend(self.links.keys());
+        for &id in &ids {
             let l = self.links.get(id).expect("live");
             if l.endpoint.local == EndpointState::Closed
                 && l.endpoint.remote == EndpointState::Closed
@@ -1388,9 +1394,14 @@ impl Connection {
                 if let Some(l) = self.links.get_mut(id) {
                     l.local_handle = None;
                 }
+                self.free_link_if_done(id);
             }
         }
-        for id in self.sessions.keys().collect::<Vec<_>>() {
+        self.scratch_links = ids;
+        let mut ids = std::mem::take(&mut self.scratch_sessions);
+        ids.clear();
+        ids.extend(self.sessions.keys());
+        for &id in &ids {
             let s = self.sessions.get(id).expect("live");
             if s.endpoint.local == EndpointState::Closed
                 && s.endpoint.remote == EndpointState::Closed
@@ -1399,10 +1410,60 @@ impl Connection {
                 if let Some(c) = s.local_channel {
                     self.local_channels[c as usize] = None;
                 }
-                if let Some(s) = self.sessions.get_mut(id) {
-                    s.local_channel = None;
+                let s = self.sessions.get_mut(id).expect("live");
+                s.local_channel = None;
+                if s.released && s.links.is_empty() {
+                    self.sessions.discard(id);
                 }
             }
+        }
+        self.scratch_sessions = ids;
+    }
+
+    /// Free a released link that is closed at both ends and has no deliveries left.
+    fn free_link_if_done(&mut self, id: LinkId) {
+        let Some(l) = self.links.get(id) else {
+            return;
+        };
+        let done = l.released
+            && l.live_deliveries == 0
+            && l.detach_sent
+            && l.endpoint.local == EndpointState::Closed
+            && l.endpoint.remote == EndpointState::Closed;
+        if !done {
+            return;
+        }
+        let sid = l.session;
+        self.links.discard(id);
+        if let Some(s) = self.sessions.get_mut(sid) {
+            s.links.retain(|&x| x != id);
+            let free = s.released
+                && s.links.is_empty()
+                && s.end_sent
+                && s.endpoint.local == EndpointState::Closed
+                && s.endpoint.remote == EndpointState::Closed;
+            if free {
+                self.sessions.discard(sid);
+            }
+        }
+    }
+
+    /// The application is done with a link (proton's `pn_link_free`): it is freed, with
+    /// its state, once detached at both ends and without deliveries, after which its id
+    /// finds nothing. Close it first; a link still open is only freed with its connection.
+    pub fn release_link(&mut self, id: LinkId) {
+        if let Some(l) = self.links.get_mut(id) {
+            l.released = true;
+            self.free_link_if_done(id);
+        }
+    }
+
+    /// The application is done with a session (proton's `pn_session_free`): it is freed
+    /// once ended at both ends and all its links are freed.
+    pub fn release_session(&mut self, id: SessionId) {
+        if let Some(s) = self.sessions.get_mut(id) {
+            s.released = true;
+            self.reap();
         }
     }
 

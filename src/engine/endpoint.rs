@@ -79,6 +79,8 @@ pub struct Session {
     /// The delivery-id of the next delivery we send on this session (spec 2.6.12:
     /// delivery-ids are sequential per session).
     pub next_delivery_id: u32,
+    /// The application is done with it: freed once ended and without links.
+    pub released: bool,
 }
 
 impl Default for Session {
@@ -108,6 +110,7 @@ impl Session {
             links: Vec::new(),
             flow_pending: false,
             next_delivery_id: 0,
+            released: false,
         }
     }
 
@@ -178,6 +181,8 @@ pub struct Link {
     pub incoming: Option<DeliveryId>,
     /// Deliveries of this link not yet forgotten.
     pub live_deliveries: usize,
+    /// The application is done with it: freed once closed and without deliveries.
+    pub released: bool,
 }
 
 impl Link {
@@ -201,6 +206,7 @@ impl Link {
             queue: VecDeque::new(),
             incoming: None,
             live_deliveries: 0,
+            released: false,
         }
     }
 

@@ -1570,6 +1570,10 @@ impl Messenger {
                     }
                     let unused = c.engine.link(l).map_or(0, |x| x.credit);
                     c.engine.detach(l, true, None);
+                    // Done with it (as proton's messenger frees it): the engine frees the
+                    // link once its deliveries are gone, so link churn does not add up.
+                    c.engine.release_link(l);
+                    c.link_subscriptions.retain(|&(x, _)| x != l);
                     self.credit
                         .remove_link(LinkRef { conn: id, link: l }, unused);
                 }
