@@ -51,6 +51,8 @@ const READ_BUDGET: usize = 1024 * 1024;
 const PUT_HIGH_WATER: usize = 4 * 1024 * 1024;
 /// ...until no more than this is left (or the peer stops taking them).
 const PUT_LOW_WATER: usize = 1024 * 1024;
+/// Every this many puts to one connection, `put` does a non-blocking I/O pass.
+const PUT_PUMP_EVERY: u32 = 128;
 /// How long `put` waits for a peer that takes none of the queued bytes.
 const PUT_STALL: Duration = Duration::from_millis(100);
 
@@ -114,6 +116,8 @@ struct Conn {
     readable: bool,
     /// `put` waited for this connection's peer in vain (see [`Messenger::push_out`]).
     put_stalled: bool,
+    /// Puts since `put` last did a non-blocking I/O pass for this connection.
+    puts_since_pump: u32,
     /// Both directions are finished; reclaim at the next chance.
     dead: bool,
     /// Its selectable (passive mode).
@@ -522,6 +526,7 @@ impl Messenger {
             writable: false,
             readable: false,
             put_stalled: false,
+            puts_since_pump: 0,
             dead: false,
             sel: None,
             label: format!("{host}:{port}"),
@@ -753,15 +758,27 @@ impl Messenger {
         result.map(|_| ())
     }
 
-    /// Bounded memory: when more than [`PUT_HIGH_WATER`] bytes wait on the connection,
-    /// run the I/O loop until no more than [`PUT_LOW_WATER`] are left, as long as the
-    /// peer keeps taking them (within [`PUT_STALL`] each time) and within the messenger's
-    /// timeout (non-blocking: only what goes without waiting). A peer that stalls is not
-    /// waited for again until the bytes have drained. Below the mark, `put` does no I/O,
-    /// as proton's.
+    /// Bounded memory and overlap: when more than [`PUT_HIGH_WATER`] bytes wait on the
+    /// connection, run the I/O loop until no more than [`PUT_LOW_WATER`] are left, as
+    /// long as the peer keeps taking them (within [`PUT_STALL`] each time) and within the
+    /// messenger's timeout (non-blocking: only what goes without waiting); a peer that
+    /// stalls is not waited for again until the bytes have drained. Below the mark, every
+    /// [`PUT_PUMP_EVERY`] puts make one non-blocking pass, so the peer works on a large
+    /// batch while the application is still putting it. Fewer puts do no I/O, as proton's.
     fn push_out(&mut self, conn: ConnId) {
         let queued = |m: &Messenger| m.conns.get(conn).map_or(0, |c| c.engine.queued_bytes());
-        if self.passive || queued(self) <= PUT_HIGH_WATER {
+        if self.passive {
+            return;
+        }
+        let left = queued(self);
+        if left <= PUT_HIGH_WATER {
+            let c = self.conns.get_mut(conn).expect("live");
+            c.puts_since_pump += 1;
+            if c.puts_since_pump >= PUT_PUMP_EVERY && left > 0 {
+                // Let the peer start on what is queued while the application puts more.
+                c.puts_since_pump = 0;
+                let _ = self.pass(Some(Instant::now()));
+            }
             return;
         }
         let start = Instant::now();
@@ -1388,6 +1405,7 @@ impl Messenger {
                         writable: true,
                         readable: false,
                         put_stalled: false,
+                        puts_since_pump: 0,
                         dead: false,
                         sel: None,
                         label: peer.to_string(),
