@@ -687,25 +687,49 @@ impl Connection {
     // Input
 
     /// Process bytes from the peer; anything after a complete frame is kept for later.
-    pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
+    pub fn handle_input(&mut self, mut bytes: &[u8], now: Instant) {
         self.now = Some(now);
         if self.phase == Phase::Done || bytes.is_empty() {
             return;
         }
         self.last_input = Some(now);
-        if self.input.is_empty() {
+        // A unit (header or frame) begun last time: complete it with only the bytes it
+        // still needs, so the rest is processed where it is instead of being copied.
+        while !self.input.is_empty() && !bytes.is_empty() {
+            let have = self.input.len();
+            let need = match self.unit_len() {
+                Some(total) if total > have => total - have,
+                _ => 8usize.saturating_sub(have).max(1),
+            };
+            let take = need.min(bytes.len());
+            self.input.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            let input = std::mem::take(&mut self.input);
+            let used = self.process(&input);
+            if self.phase == Phase::Done {
+                return;
+            }
+            self.input = input;
+            self.input.drain(..used);
+        }
+        if !bytes.is_empty() {
             let used = self.process(bytes);
             if self.phase != Phase::Done {
                 self.input.extend_from_slice(&bytes[used..]);
             }
-        } else {
-            self.input.extend_from_slice(bytes);
-            let input = std::mem::take(&mut self.input);
-            let used = self.process(&input);
-            if self.phase != Phase::Done {
-                self.input = input;
-                self.input.drain(..used);
-            }
+        }
+    }
+
+    /// The length of the unit `input` begins with, once known: a protocol header's 8
+    /// bytes, or a frame's size.
+    fn unit_len(&self) -> Option<usize> {
+        match self.phase {
+            Phase::Header | Phase::HeaderAfterSasl => Some(8),
+            Phase::Sasl | Phase::Amqp => self
+                .input
+                .get(..4)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize),
+            Phase::Done => None,
         }
     }
 
