@@ -1028,13 +1028,13 @@ impl Messenger {
         let seq = tracker as u32;
         let cumulative = flags & CUMULATIVE != 0;
         if tracker & INCOMING_BIT != 0 {
-            for s in self.incoming.range(seq, cumulative) {
+            for s in self.incoming.span(seq, cumulative) {
                 if let Some(Tracked::Live(d)) = self.incoming.untrack(s) {
                     self.settle_delivery(d);
                 }
             }
         } else {
-            for s in self.outgoing.range(seq, cumulative) {
+            for s in self.outgoing.span(seq, cumulative) {
                 if let Some(Tracked::Live(d)) = self.outgoing.untrack(s) {
                     self.settle_delivery(d);
                 }
@@ -1063,7 +1063,7 @@ impl Messenger {
                 "invalid tracker, incoming tracker required".into(),
             ));
         }
-        for s in self.incoming.range(tracker as u32, flags & CUMULATIVE != 0) {
+        for s in self.incoming.span(tracker as u32, flags & CUMULATIVE != 0) {
             let Some(Tracked::Live(d)) = self.incoming.get(s).copied() else {
                 continue;
             };
@@ -1163,14 +1163,18 @@ impl Messenger {
         } else {
             (self.outgoing() - n).max(0)
         };
-        self.sync(move |m| m.unsent() <= threshold as usize && m.output_quiet())
+        self.sync(move |m| m.unsent_at_most(threshold as usize) && m.output_quiet())
     }
 
-    /// Messages not yet determined: queued, waiting for credit, or tracked, unsettled and
-    /// without an outcome. A tracked delivery still waiting for credit counts twice, as in
-    /// 0.37 (so `send(n)` waits as long as the original's does).
-    fn unsent(&self) -> usize {
+    /// Whether at most `limit` messages are not yet determined: queued, waiting for
+    /// credit, or tracked, unsettled and without an outcome (counting stops past the
+    /// limit). A tracked delivery still waiting for credit counts twice, as in 0.37 (so
+    /// `send(n)` waits as long as the original's does).
+    fn unsent_at_most(&self, limit: usize) -> bool {
         let mut n = self.outgoing() as usize;
+        if n > limit {
+            return false;
+        }
         for (_, state) in self.outgoing.tracked_iter() {
             if let Tracked::Live(d) = state {
                 if let Some(del) = self
@@ -1183,11 +1187,14 @@ impl Messenger {
                         && !del.remote_state.as_ref().is_some_and(|s| s.is_outcome())
                     {
                         n += 1;
+                        if n > limit {
+                            return false;
+                        }
                     }
                 }
             }
         }
-        n
+        true
     }
 
     fn output_quiet(&mut self) -> bool {

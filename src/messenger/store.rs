@@ -94,19 +94,17 @@ impl<T> Window<T> {
 
     /// Tracked sequences from the window start (if `cumulative`) or `seq` alone, up to `seq`.
     pub fn range(&self, seq: u32, cumulative: bool) -> Vec<u32> {
+        self.span(seq, cumulative)
+            .filter(|&s| self.get(s).is_some())
+            .collect()
+    }
+
+    /// The sequences [`Window::range`] looks at (tracked or not), without borrowing the
+    /// window: from the window start (if `cumulative`) or `seq`, up to `seq` (or the end).
+    pub fn span(&self, seq: u32, cumulative: bool) -> impl Iterator<Item = u32> {
         let start = if cumulative { self.lwm } else { seq };
-        let mut out = Vec::new();
-        let mut s = start;
-        loop {
-            if self.get(s).is_some() {
-                out.push(s);
-            }
-            if s == seq || s == self.hwm {
-                break;
-            }
-            s = s.wrapping_add(1);
-        }
-        out
+        let steps = seq.wrapping_sub(start).min(self.hwm.wrapping_sub(start));
+        (0..=steps).map(move |i| start.wrapping_add(i))
     }
 
     /// Stop tracking `seq`, then advance the window start past untracked sequences.
