@@ -22,9 +22,12 @@ use qpid_proton::engine::performative::{
     DeliveryState, RcvSettleMode, Role, SndSettleMode, Terminus, TerminusField,
 };
 use qpid_proton::engine::{Config, Connection, Event, LinkId, LinkSettings, Side};
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
+use support::{best, median};
 
 // -------------------------------------------------------------------------------------
 // Allocation counting
@@ -299,58 +302,8 @@ fn round(sc: Scenario, n: usize) -> Round {
 // -------------------------------------------------------------------------------------
 // Reporting
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-    let k = v.len();
-    if k % 2 == 1 {
-        v[k / 2]
-    } else {
-        (v[k / 2 - 1] + v[k / 2]) / 2.0
-    }
-}
-
-fn best(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-struct Options {
-    filters: Vec<String>,
-    rounds: usize,
-    scale: f64,
-    n: Option<usize>,
-}
-
-fn options() -> Options {
-    let mut o = Options {
-        filters: Vec::new(),
-        rounds: 7,
-        scale: 1.0,
-        n: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--bench" => {}
-            "--quick" => {
-                o.rounds = 3;
-                o.scale = 0.2;
-            }
-            "--rounds" => {
-                o.rounds = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .expect("--rounds N")
-            }
-            "--n" => o.n = Some(args.next().and_then(|v| v.parse().ok()).expect("--n N")),
-            s if s.starts_with("--") => {}
-            s => o.filters.push(s.to_owned()),
-        }
-    }
-    o
-}
-
 fn main() {
-    let o = options();
+    let o = support::options(7, 3);
     let scenarios = [
         Scenario {
             name: "16B unsettled",

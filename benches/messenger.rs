@@ -21,10 +21,13 @@ use qpid_proton::engine::performative::DeliveryState;
 use qpid_proton::message::{c_string, Message};
 use qpid_proton::messenger::store::Status;
 use qpid_proton::messenger::Messenger;
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use support::{best, median};
 
 // -------------------------------------------------------------------------------------
 // Allocation counting, per thread
@@ -177,7 +180,8 @@ fn receiver(
             got += 1;
             if tracked {
                 let t = r.incoming_tracker();
-                r.disposition(t, 0, DeliveryState::Accepted).expect("accept");
+                r.disposition(t, 0, DeliveryState::Accepted)
+                    .expect("accept");
             }
         }
     }
@@ -204,7 +208,9 @@ fn sender(port: u16, n: usize, size: usize, tracked: bool) -> (Cost, Instant, In
     }
     let payload: Vec<u8> = (0..size).map(|i| (i * 31 + 7) as u8).collect();
     let mut msg = Message::new();
-    msg.address = Some(c_string(format!("amqp://127.0.0.1:{port}/bench").as_bytes()));
+    msg.address = Some(c_string(
+        format!("amqp://127.0.0.1:{port}/bench").as_bytes(),
+    ));
     let start = Instant::now();
     let meter = Meter::start();
     for _ in 0..n {
@@ -315,58 +321,8 @@ fn run(sc: Scenario, n: usize) -> Round {
 // -------------------------------------------------------------------------------------
 // Reporting
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-    let k = v.len();
-    if k % 2 == 1 {
-        v[k / 2]
-    } else {
-        (v[k / 2 - 1] + v[k / 2]) / 2.0
-    }
-}
-
-fn best(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-struct Options {
-    filters: Vec<String>,
-    rounds: usize,
-    scale: f64,
-    n: Option<usize>,
-}
-
-fn options() -> Options {
-    let mut o = Options {
-        filters: Vec::new(),
-        rounds: 3,
-        scale: 1.0,
-        n: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--bench" => {}
-            "--quick" => {
-                o.rounds = 1;
-                o.scale = 0.2;
-            }
-            "--rounds" => {
-                o.rounds = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .expect("--rounds N")
-            }
-            "--n" => o.n = Some(args.next().and_then(|v| v.parse().ok()).expect("--n N")),
-            s if s.starts_with("--") => {}
-            s => o.filters.push(s.to_owned()),
-        }
-    }
-    o
-}
-
 fn main() {
-    let o = options();
+    let o = support::options(3, 1);
     let t = |name, size, tracked, n| Scenario {
         name,
         kind: Kind::Throughput { size, tracked },
