@@ -181,7 +181,7 @@ fn client_sasl_anonymous_to_python() {
     assert!(
         d.log
             .iter()
-            .any(|e| matches!(e, Event::Authenticated(SaslResult::Ok { .. }))),
+            .any(|e| matches!(e, Event::Authenticated(r) if matches!(**r, SaslResult::Ok { .. }))),
         "SASL succeeded: {:?}",
         d.log
     );
@@ -692,7 +692,7 @@ fn client_idle_timeout_closes_frozen_python() {
     // Silence: freeze Python; we must close with resource-limit-exceeded.
     peer.freeze();
     let error = d.run_until(LIMIT, "our idle timeout", |_, e| match e {
-        Some(Event::TransportError(cond)) => Some(cond.clone()),
+        Some(Event::TransportError(cond)) => Some((**cond).clone()),
         _ => None,
     });
     let silent = d.last_read.expect("python sent something").elapsed();

@@ -144,8 +144,8 @@ fn sasl_header_first_then_the_amqp_header_after_the_outcome() {
     let ok = SaslResult::Ok {
         user: "anonymous".into(),
     };
-    assert!(client_events.contains(&Event::Authenticated(ok.clone())));
-    assert!(server_events.contains(&Event::Authenticated(ok.clone())));
+    assert!(client_events.contains(&Event::Authenticated(Box::new(ok.clone()))));
+    assert!(server_events.contains(&Event::Authenticated(Box::new(ok.clone()))));
     assert_eq!(p.client.sasl_result(), Some(&ok));
     assert_eq!(p.server.sasl_result(), Some(&ok));
 }

@@ -4,7 +4,10 @@
  * binary body of the requested size cut from a fixed pattern at an offset derived from ID and
  * N, so msgr-recv -V can check it. Messages are put BATCH at a time, then pn_messenger_send(-1).
  * With an outgoing window > 0 (tracked) the status of every tracker is read once the batch is
- * sent, counted, then settled. Round-trip mode sets reply_to, waits for each batch's replies
+ * sent, counted, then settled. With -k (pipelined tracking) the next batch is put before the
+ * previous batch's outcomes are awaited, so one batch is always in flight: send(n) waits until
+ * only the newest batch is undetermined, then the previous batch's statuses are read and
+ * settled (the outgoing window must hold two batches). Round-trip mode sets reply_to, waits for each batch's replies
  * (from msgr-recv -r) and measures put-to-reply latency.
  *
  * The last line on stdout is the summary, e.g.
@@ -23,6 +26,7 @@ static void usage(void)
          "  -b BYTES          body size (default 1024)\n"
          "  -w WINDOW         outgoing window: 0 untracked (default), >0 tracked (needs BATCH <= WINDOW)\n"
          "  -p BATCH          put BATCH messages, then send (default 1024, capped by -w when tracked)\n"
+         "  -k                pipelined tracking: keep one batch in flight (needs -w >= 2*BATCH)\n"
          "  -t MS             timeout for the whole run in ms (default -1: none)\n"
          "  -i ID             sender id carried by every message (default \"send\")\n"
          "  -n NAME           messenger (container) name (default: a UUID)\n"
@@ -36,6 +40,20 @@ static void usage(void)
          MSGR_TLS_USAGE);
 }
 
+/* Count (and print) the statuses of N trackers whose first message is FIRST, then settle them. */
+static void read_statuses(pn_messenger_t *m, const pn_tracker_t *tr, long first, long n,
+                          long *status_count, FILE *out, bool verbose)
+{
+  for (long k = 0; k < n; k++) {
+    pn_status_t s = pn_messenger_status(m, tr[k]);
+    int idx = s >= PN_STATUS_UNKNOWN && s <= PN_STATUS_SETTLED ? (int)s : PN_STATUS_SETTLED + 1;
+    status_count[idx]++;
+    if (out) fprintf(out, "%ld %s\n", first + k, msgr_status_name(s));
+    if (verbose) printf("status seq=%ld %s\n", first + k, msgr_status_name(s));
+  }
+  pn_messenger_settle(m, tr[n - 1], PN_CUMULATIVE);
+}
+
 int main(int argc, char **argv)
 {
   msgr_prog = "msgr-send";
@@ -44,17 +62,18 @@ int main(int argc, char **argv)
   int naddrs = 0;
   long count = 1, size = 1024, window = 0, batch = -1, timeout = -1;
   const char *id = "send", *name = NULL, *reply_to = NULL, *listen = NULL, *out_path = NULL;
-  bool round_trip = false, stats = false, quiet = false, verbose = false;
+  bool round_trip = false, pipelined = false, stats = false, quiet = false, verbose = false;
 
   msgr_tls_t tls = MSGR_TLS_INIT;
   int opt;
-  while ((opt = getopt(argc, argv, "a:c:b:w:p:t:i:n:Ry:l:o:SqvhE:K:P:T:M:")) != -1) {
+  while ((opt = getopt(argc, argv, "a:c:b:w:p:kt:i:n:Ry:l:o:SqvhE:K:P:T:M:")) != -1) {
     switch (opt) {
     case 'a': naddrs = msgr_split(optarg, addrs); break;
     case 'c': count = msgr_parse_long("-c", optarg); break;
     case 'b': size = msgr_parse_long("-b", optarg); break;
     case 'w': window = msgr_parse_long("-w", optarg); break;
     case 'p': batch = msgr_parse_long("-p", optarg); break;
+    case 'k': pipelined = true; break;
     case 't': timeout = msgr_parse_long("-t", optarg); break;
     case 'i': id = optarg; break;
     case 'n': name = optarg; break;
@@ -76,10 +95,15 @@ int main(int argc, char **argv)
   if (naddrs == 0) naddrs = msgr_split(default_addr, addrs);
   if (count < 0 || size < 0 || window < 0) msgr_die("-c, -b and -w must be >= 0");
   if (strlen(id) >= MSGR_MAX_ID) msgr_die("id longer than %d", MSGR_MAX_ID - 1);
-  if (batch < 0) batch = window > 0 && window < 1024 ? window : 1024;
+  if (batch < 0) {
+    long room = pipelined ? window / 2 : window;
+    batch = window > 0 && room < 1024 ? room : 1024;
+  }
   if (batch < 1) msgr_die("-p must be >= 1");
   /* Trackers older than the window are forgotten: a batch must fit to read every status. */
   if (window > 0 && batch > window) msgr_die("-p %ld is larger than -w %ld", batch, window);
+  if (pipelined && (window == 0 || round_trip)) msgr_die("-k needs -w > 0 and no -R");
+  if (pipelined && 2 * batch > window) msgr_die("-k: -w %ld must hold two batches of %ld", window, batch);
   if (round_trip && !reply_to) reply_to = "~";
   if (window > INT32_MAX || batch > INT32_MAX) msgr_die("-w/-p too large");
 
@@ -90,7 +114,7 @@ int main(int argc, char **argv)
   }
 
   unsigned char *pattern = msgr_pattern((size_t)size);
-  pn_tracker_t *trackers = calloc((size_t)batch, sizeof(pn_tracker_t));
+  pn_tracker_t *trackers = calloc(2 * (size_t)batch, sizeof(pn_tracker_t));
   double *put_time = round_trip ? calloc((size_t)count + 1, sizeof(double)) : NULL;
   double *latency = round_trip ? calloc((size_t)count + 1, sizeof(double)) : NULL;
   unsigned char *replied = round_trip ? calloc((size_t)count + 1, 1) : NULL;
@@ -113,8 +137,13 @@ int main(int argc, char **argv)
   long sent = 0, replies = 0, bad_replies = 0;
   size_t nlat = 0;
 
+  /* Pipelined: the previous batch, sent but its statuses not read yet. */
+  pn_tracker_t *held = NULL;
+  long held_first = 0, held_n = 0;
+
   while (sent < count) {
     long n = count - sent < batch ? count - sent : batch;
+    pn_tracker_t *tr = trackers + (pipelined ? (sent / batch % 2) * batch : 0);
     for (long k = 0; k < n; k++) {
       uint64_t seq = (uint64_t)(sent + k);
       pn_message_set_address(msg, addrs[seq % (uint64_t)naddrs]);
@@ -125,12 +154,20 @@ int main(int argc, char **argv)
       pn_data_put_binary(body, pn_bytes((size_t)size, (const char *)pattern + msgr_body_offset(id, seq)));
       if (round_trip) put_time[seq] = msgr_now();
       msgr_check(m, pn_messenger_put(m, msg), "put");
-      trackers[k] = pn_messenger_outgoing_tracker(m);
+      tr[k] = pn_messenger_outgoing_tracker(m);
       if (verbose) printf("put seq=%" PRIu64 " to=%s tracker=%" PRId64 "\n", seq,
-                          addrs[seq % (uint64_t)naddrs], (int64_t)trackers[k]);
+                          addrs[seq % (uint64_t)naddrs], (int64_t)tr[k]);
     }
     pn_messenger_set_timeout(m, msgr_remaining_ms(deadline));
-    int rc = pn_messenger_send(m, -1);
+    int rc = 0;
+    if (!pipelined) {
+      rc = pn_messenger_send(m, -1);
+    } else if (held_n > 0) {
+      /* send(k) waits until at most outgoing - k messages are undetermined: here the n just
+       * put, so the held batch has its outcomes (they come back in order). -1 means "all". */
+      int k = pn_messenger_outgoing(m) - (int)n;
+      rc = pn_messenger_send(m, k == -1 ? -2 : k);
+    }
     if (rc == PN_TIMEOUT) {
       result = "timeout";
       fprintf(stderr, "msgr-send: send timed out with %d outgoing after %ld sent\n",
@@ -138,15 +175,13 @@ int main(int argc, char **argv)
       break;
     }
     msgr_check(m, rc, "send");
-    if (window > 0) {
-      for (long k = 0; k < n; k++) {
-        pn_status_t s = pn_messenger_status(m, trackers[k]);
-        int idx = s >= PN_STATUS_UNKNOWN && s <= PN_STATUS_SETTLED ? (int)s : PN_STATUS_SETTLED + 1;
-        status_count[idx]++;
-        if (out) fprintf(out, "%ld %s\n", sent + k, msgr_status_name(s));
-        if (verbose) printf("status seq=%ld %s\n", sent + k, msgr_status_name(s));
-      }
-      pn_messenger_settle(m, trackers[n - 1], PN_CUMULATIVE);
+    if (pipelined) {
+      if (held_n > 0) read_statuses(m, held, held_first, held_n, status_count, out, verbose);
+      held = tr;
+      held_first = sent;
+      held_n = n;
+    } else if (window > 0) {
+      read_statuses(m, tr, sent, n, status_count, out, verbose);
     }
     sent += n;
 
@@ -181,6 +216,17 @@ int main(int argc, char **argv)
       fprintf(stderr, "msgr-send: %ld of %ld replies before the timeout\n", replies, want);
       break;
     }
+  }
+  if (held_n > 0 && !strcmp(result, "ok")) {
+    pn_messenger_set_timeout(m, msgr_remaining_ms(deadline));
+    int rc = pn_messenger_send(m, -1);
+    if (rc == PN_TIMEOUT) {
+      result = "timeout";
+      fprintf(stderr, "msgr-send: the last batch's outcomes did not come in time\n");
+    } else {
+      msgr_check(m, rc, "send");
+    }
+    read_statuses(m, held, held_first, held_n, status_count, out, verbose);
   }
   double t_end = msgr_now();
 

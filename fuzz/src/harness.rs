@@ -484,7 +484,7 @@ impl Harness {
                 assert_eq!(self.transport_errors, 1, "a second transport error: {e:?}");
                 assert_eq!(
                     c.error(),
-                    Some(&e),
+                    Some(&*e),
                     "the event carries the connection's error"
                 );
                 assert!(!e.condition.is_empty(), "an error without a condition");

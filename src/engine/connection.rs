@@ -128,12 +128,16 @@ pub enum Event {
     /// got a new remote state or was settled by the peer.
     Delivery(DeliveryId),
     /// SASL finished (successfully or not).
-    Authenticated(SaslResult),
+    Authenticated(Box<SaslResult>),
     /// The transport failed or the peer broke the protocol; the connection is closing.
-    TransportError(ErrorCondition),
+    TransportError(Box<ErrorCondition>),
     /// Nothing more will be read or written.
     TransportClosed,
 }
+
+// Events queue up by the thousand when a disposition settles a range of deliveries:
+// keep them small (the rare big payloads are boxed).
+const _: () = assert!(std::mem::size_of::<Event>() <= 16);
 
 /// Where the byte stream is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,7 +212,6 @@ pub struct Connection {
     spare: Vec<Vec<u8>>,
     spare_bytes: usize,
     scratch_hits: Vec<(u32, DeliveryId)>,
-    scratch_dispositions: Vec<PendingDisposition>,
     /// Input left over from the last call (a partial frame).
     input: Vec<u8>,
     output: Vec<u8>,
@@ -255,7 +258,6 @@ impl Connection {
             spare: Vec::new(),
             spare_bytes: 0,
             scratch_hits: Vec::new(),
-            scratch_dispositions: Vec::new(),
             input: Vec::new(),
             output: Vec::new(),
             output_pos: 0,
@@ -632,23 +634,13 @@ impl Connection {
         let Some(session_id) = self.links.get(d.link).map(|l| l.session) else {
             return;
         };
-        let role = !d.outgoing;
-        let state = d.local_state.clone();
-        let settled = d.local_settled;
+        let (outgoing, settled) = (d.outgoing, d.local_settled);
         let session = self.sessions.get_mut(session_id).expect("session");
-        let pending = PendingDisposition {
-            receiver: role,
-            id: transfer_id,
-            state,
-            settled,
-        };
-        // An update and then a settlement of one delivery usually come back to back.
-        match session.pending_dispositions.last_mut() {
-            Some(last) if (last.receiver, last.id) == (role, transfer_id) => *last = pending,
-            _ => session.pending_dispositions.push(pending),
-        }
+        session
+            .pending_dispositions
+            .push(!outgoing, transfer_id, &d.local_state, settled);
         if settled {
-            if d.outgoing {
+            if outgoing {
                 session.outgoing_unsettled.remove(transfer_id);
             } else {
                 session.incoming_unsettled.remove(transfer_id);
@@ -896,7 +888,8 @@ impl Connection {
                     self.write_sasl(&reply);
                 }
                 if let Some(result) = self.sasl.as_ref().and_then(Sasl::result).cloned() {
-                    self.events.push_back(Event::Authenticated(result.clone()));
+                    self.events
+                        .push_back(Event::Authenticated(Box::new(result.clone())));
                     match (result, self.config.side) {
                         (SaslResult::Ok { .. }, Side::Client) => {
                             self.phase = Phase::HeaderAfterSasl;
@@ -1313,7 +1306,10 @@ impl Connection {
         for &(_, id) in &hit {
             if let Some(delivery) = self.deliveries.get_mut(id) {
                 if let Some(state) = &d.state {
-                    delivery.remote_state = Some(state.clone());
+                    // A settlement usually repeats the outcome already told.
+                    if delivery.remote_state.as_ref() != Some(state) {
+                        delivery.remote_state = Some(state.clone());
+                    }
                 }
                 if d.settled {
                     delivery.remote_settled = true;
@@ -1346,7 +1342,8 @@ impl Connection {
         }
         let error = ErrorCondition::new(cond, text);
         self.error = Some(error.clone());
-        self.events.push_back(Event::TransportError(error.clone()));
+        self.events
+            .push_back(Event::TransportError(Box::new(error.clone())));
         self.phase = Phase::Done;
         // Tell the peer why, if the protocol got far enough for a close frame.
         if self.amqp_header_sent && !self.close_sent {
@@ -2082,58 +2079,13 @@ impl Connection {
     /// role, state and settlement into one frame.
     fn flush_dispositions(&mut self, sid: SessionId, channel: u16) {
         let session = self.sessions.get_mut(sid).expect("live");
-        if session.pending_dispositions.is_empty() {
-            return;
-        }
-        let mut pending = std::mem::replace(
-            &mut session.pending_dispositions,
-            std::mem::take(&mut self.scratch_dispositions),
-        );
-        // In (role, delivery-id) order; of several for one delivery, the last one wins.
-        let key = |p: &PendingDisposition| (p.receiver, p.id);
-        if !pending.is_sorted_by(|a, b| key(a) < key(b)) {
-            pending.sort_by_key(key);
-            pending.dedup_by(|later, earlier| {
-                let same = key(later) == key(earlier);
-                if same {
-                    std::mem::swap(later, earlier);
-                }
-                same
-            });
-        }
-        let mut run: Option<Disposition> = None;
-        for p in pending.drain(..) {
-            let role = if p.receiver {
-                Role::Receiver
-            } else {
-                Role::Sender
-            };
-            if let Some(r) = run.as_mut() {
-                let last = r.last.unwrap_or(r.first);
-                if r.role == role
-                    && r.settled == p.settled
-                    && r.state == p.state
-                    && last.wrapping_add(1) == p.id
-                {
-                    r.last = Some(p.id);
-                    continue;
-                }
-                let done = run.take().expect("some");
-                self.write_performative(channel, &Performative::Disposition(done), &[]);
-            }
-            run = Some(Disposition {
-                role,
-                first: p.id,
-                last: None,
-                settled: p.settled,
-                state: p.state,
-                batchable: false,
-            });
-        }
-        if let Some(done) = run {
-            self.write_performative(channel, &Performative::Disposition(done), &[]);
-        }
-        self.scratch_dispositions = pending;
+        let mut pending = std::mem::take(&mut session.pending_dispositions);
+        pending.drain(|d| self.write_performative(channel, &Performative::Disposition(d), &[]));
+        // Keep the emptied queue's capacity.
+        self.sessions
+            .get_mut(sid)
+            .expect("live")
+            .pending_dispositions = pending;
     }
 
     /// The bytes ready to send (possibly empty). Call [`Connection::consume_output`] with

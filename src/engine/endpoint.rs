@@ -1,5 +1,6 @@
 //! The state kept for each session, link and delivery of a connection.
 
+use super::dispositions::PendingDispositions;
 use super::performative::{
     DeliveryState, ErrorCondition, RcvSettleMode, Role, SndSettleMode, TerminusField,
 };
@@ -68,9 +69,8 @@ pub struct Session {
     pub outgoing_unsettled: Unsettled,
     /// Unsettled deliveries we received, by delivery-id.
     pub incoming_unsettled: Unsettled,
-    /// Dispositions waiting to be written, in the order they were made; sorted and merged
-    /// into ranges when they are written.
-    pub pending_dispositions: Vec<PendingDisposition>,
+    /// Dispositions waiting to be written.
+    pub pending_dispositions: PendingDispositions,
     /// Every link of this session, in creation order (so flushing a session does not
     /// walk the links of every other session).
     pub links: Vec<LinkId>,
@@ -106,7 +106,7 @@ impl Session {
             local_handles: Vec::new(),
             outgoing_unsettled: Unsettled::default(),
             incoming_unsettled: Unsettled::default(),
-            pending_dispositions: Vec::new(),
+            pending_dispositions: PendingDispositions::default(),
             links: Vec::new(),
             flow_pending: false,
             next_delivery_id: 0,
@@ -127,16 +127,6 @@ impl Session {
             }
         }
     }
-}
-
-/// A disposition to write: our state and settlement of one delivery.
-#[derive(Clone, Debug)]
-pub struct PendingDisposition {
-    /// We are the receiver of the delivery (the disposition's role).
-    pub receiver: bool,
-    pub id: u32,
-    pub state: Option<DeliveryState>,
-    pub settled: bool,
 }
 
 /// The settings of one link end, as sent in attach.

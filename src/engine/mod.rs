@@ -7,6 +7,7 @@
 //! TLS ([`tls`]) below it.
 
 pub mod connection;
+pub mod dispositions;
 pub mod endpoint;
 pub mod frame;
 pub mod performative;

@@ -213,6 +213,8 @@ pub struct Messenger {
     subscriptions: Vec<Box<Subscription>>,
     queue: VecDeque<Queued>,
     outgoing: Window<Tracked>,
+    /// Outgoing entries before this sequence are determined (see `unsent_at_most`).
+    determined_from: u32,
     arrived: VecDeque<Arrived>,
     incoming: Window<Tracked>,
     last_incoming_subscription: Option<usize>,
@@ -280,6 +282,7 @@ impl Messenger {
             subscriptions: Vec::new(),
             queue: VecDeque::new(),
             outgoing: Window::default(),
+            determined_from: 0,
             arrived: VecDeque::new(),
             incoming: Window::default(),
             last_incoming_subscription: None,
@@ -1170,31 +1173,46 @@ impl Messenger {
     /// credit, or tracked, unsettled and without an outcome (counting stops past the
     /// limit). A tracked delivery still waiting for credit counts twice, as in 0.37 (so
     /// `send(n)` waits as long as the original's does).
-    fn unsent_at_most(&self, limit: usize) -> bool {
+    fn unsent_at_most(&mut self, limit: usize) -> bool {
         let mut n = self.outgoing() as usize;
         if n > limit {
             return false;
         }
-        for (_, state) in self.outgoing.tracked_iter() {
-            if let Tracked::Live(d) = state {
-                if let Some(del) = self
-                    .conns
-                    .get(d.conn)
-                    .and_then(|c| c.engine.delivery(d.delivery))
-                {
-                    if !del.local_settled
-                        && !del.remote_settled
-                        && !del.remote_state.as_ref().is_some_and(|s| s.is_outcome())
-                    {
-                        n += 1;
-                        if n > limit {
-                            return false;
-                        }
-                    }
+        // Entries before `determined_from` are known determined, and stay so: the scan
+        // starts there, so waiting on a big window is not quadratic.
+        let mut prefix = true;
+        let mut determined_from = self.determined_from;
+        for (seq, state) in self.outgoing.iter_from(self.determined_from) {
+            let undetermined = match state {
+                Tracked::Queued => None,
+                Tracked::Final(_) => Some(false),
+                Tracked::Live(d) => Some(
+                    self.conns
+                        .get(d.conn)
+                        .and_then(|c| c.engine.delivery(d.delivery))
+                        .is_some_and(|del| {
+                            !del.local_settled
+                                && !del.remote_settled
+                                && !del.remote_state.as_ref().is_some_and(|s| s.is_outcome())
+                        }),
+                ),
+            };
+            if prefix {
+                if undetermined == Some(false) {
+                    determined_from = seq.wrapping_add(1);
+                } else {
+                    prefix = false;
+                }
+            }
+            if undetermined == Some(true) {
+                n += 1;
+                if n > limit {
+                    break;
                 }
             }
         }
-        true
+        self.determined_from = determined_from;
+        n <= limit
     }
 
     fn output_quiet(&mut self) -> bool {
@@ -1643,9 +1661,9 @@ impl Messenger {
             // Echo the peer's outcome as our local state, as proton's messenger does.
             let echo = delivery
                 .remote_state
-                .clone()
-                .filter(|r| delivery.local_state.as_ref() != Some(r) && !delivery.local_settled);
-            if let Some(remote) = echo {
+                .as_ref()
+                .filter(|&r| delivery.local_state.as_ref() != Some(r) && !delivery.local_settled);
+            if let Some(remote) = echo.cloned() {
                 c.engine.update(d, remote);
             }
             return;
@@ -1891,12 +1909,6 @@ impl Messenger {
             }
         }
         0
-    }
-}
-
-impl<T> Window<T> {
-    fn tracked_iter(&self) -> impl Iterator<Item = (u32, &T)> {
-        self.iter_tracked()
     }
 }
 

@@ -315,7 +315,7 @@ pub fn deliveries(events: &[Event]) -> Vec<qpid_proton::engine::DeliveryId> {
 /// The condition of the first `TransportError` event.
 pub fn transport_error(events: &[Event]) -> Option<ErrorCondition> {
     events.iter().find_map(|e| match e {
-        Event::TransportError(c) => Some(c.clone()),
+        Event::TransportError(c) => Some((**c).clone()),
         _ => None,
     })
 }
