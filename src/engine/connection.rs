@@ -62,6 +62,10 @@ pub struct Config {
     pub idle_timeout: Option<Duration>,
     /// Produce frame trace lines (see [`Connection::poll_trace`]).
     pub trace: bool,
+    /// Raise [`Event::Delivery`] when the peer updates or settles a delivery we received
+    /// (needed to settle after the sender in rcv-settle-mode second). An application
+    /// that reads those states when it wants them saves an event per disposition.
+    pub received_disposition_events: bool,
 }
 
 impl Config {
@@ -76,6 +80,7 @@ impl Config {
             channel_max: 32767,
             idle_timeout: None,
             trace: false,
+            received_disposition_events: true,
         }
     }
 }
@@ -124,8 +129,9 @@ pub enum Event {
     LinkRemoteDetach(LinkId),
     /// Credit or drain changed on a link.
     LinkFlow(LinkId),
-    /// An incoming delivery got more data, completed, or was aborted; or an outgoing one
-    /// got a new remote state or was settled by the peer.
+    /// An incoming delivery got more data, completed, or was aborted (or, with
+    /// [`Config::received_disposition_events`], a new remote state or settlement); or an
+    /// outgoing one got a new remote state or was settled by the peer.
     Delivery(DeliveryId),
     /// SASL finished (successfully or not).
     Authenticated(Box<SaslResult>),
@@ -1297,11 +1303,10 @@ impl Connection {
         };
         let mut hit = std::mem::take(&mut self.scratch_hits);
         hit.clear();
-        hit.extend(map.range(d.first, last));
         if d.settled {
-            for &(k, _) in &hit {
-                map.remove(k);
-            }
+            map.take_range(d.first, last, &mut hit);
+        } else {
+            hit.extend(map.range(d.first, last));
         }
         for &(_, id) in &hit {
             if let Some(delivery) = self.deliveries.get_mut(id) {
@@ -1314,7 +1319,9 @@ impl Connection {
                 if d.settled {
                     delivery.remote_settled = true;
                 }
-                self.events.push_back(Event::Delivery(id));
+                if ours_were_sent || self.config.received_disposition_events {
+                    self.events.push_back(Event::Delivery(id));
+                }
             }
         }
         self.scratch_hits = hit;

@@ -84,7 +84,8 @@ impl PendingDispositions {
             if let Some((first, last)) = &mut run {
                 if first.receiver == e.receiver
                     && first.settled == e.settled
-                    && self.states[first.state as usize] == self.states[e.state as usize]
+                    && (first.state == e.state
+                        || self.states[first.state as usize] == self.states[e.state as usize])
                     && last.wrapping_add(1) == e.id
                 {
                     *last = e.id;

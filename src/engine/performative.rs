@@ -90,7 +90,10 @@ impl ErrorCondition {
 }
 
 /// The state of a delivery (spec 3.4 and 3.5.x).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Clone` and `PartialEq` are written out so that their common cases inline: every
+/// tracked message compares and copies a state a few times, nearly always `Accepted`.
+#[derive(Debug)]
 pub enum DeliveryState {
     Received {
         section_number: u32,
@@ -109,6 +112,96 @@ pub enum DeliveryState {
     /// Any other state (e.g. transactional), kept encoded.
     Other(Raw),
 }
+
+impl Clone for DeliveryState {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        match self {
+            DeliveryState::Accepted => DeliveryState::Accepted,
+            DeliveryState::Released => DeliveryState::Released,
+            _ => self.clone_other(),
+        }
+    }
+}
+
+impl DeliveryState {
+    #[inline(never)]
+    fn clone_other(&self) -> Self {
+        use DeliveryState::*;
+        match self {
+            Accepted => Accepted,
+            Released => Released,
+            &Received {
+                section_number,
+                section_offset,
+            } => Received {
+                section_number,
+                section_offset,
+            },
+            Rejected { error } => Rejected {
+                error: error.clone(),
+            },
+            Modified {
+                delivery_failed,
+                undeliverable_here,
+                message_annotations,
+            } => Modified {
+                delivery_failed: *delivery_failed,
+                undeliverable_here: *undeliverable_here,
+                message_annotations: message_annotations.clone(),
+            },
+            Other(raw) => Other(raw.clone()),
+        }
+    }
+}
+
+impl PartialEq for DeliveryState {
+    #[inline(always)]
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (DeliveryState::Accepted, DeliveryState::Accepted) => true,
+            (DeliveryState::Accepted, _) | (_, DeliveryState::Accepted) => false,
+            _ => self.eq_other(other),
+        }
+    }
+}
+
+impl DeliveryState {
+    #[inline(never)]
+    fn eq_other(&self, other: &Self) -> bool {
+        use DeliveryState::*;
+        match (self, other) {
+            (Accepted, Accepted) | (Released, Released) => true,
+            (
+                Received {
+                    section_number: n1,
+                    section_offset: o1,
+                },
+                Received {
+                    section_number: n2,
+                    section_offset: o2,
+                },
+            ) => (n1, o1) == (n2, o2),
+            (Rejected { error: e1 }, Rejected { error: e2 }) => e1 == e2,
+            (
+                Modified {
+                    delivery_failed: f1,
+                    undeliverable_here: u1,
+                    message_annotations: a1,
+                },
+                Modified {
+                    delivery_failed: f2,
+                    undeliverable_here: u2,
+                    message_annotations: a2,
+                },
+            ) => (f1, u1, a1) == (f2, u2, a2),
+            (Other(r1), Other(r2)) => r1 == r2,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for DeliveryState {}
 
 impl DeliveryState {
     /// Whether this is an outcome (a terminal state), as opposed to `received`.
@@ -1104,4 +1197,45 @@ pub fn write_value(out: &mut Vec<u8>, value: &Scalar<'_>) {
 /// Write a described value's descriptor (re-exported for the engine's frame writer).
 pub fn write_described(out: &mut Vec<u8>, code: u64) {
     write_descriptor(out, code);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_states_clone_to_equal_values_and_differ_by_any_field() {
+        let error = |d: &str| Some(ErrorCondition::new("amqp:internal-error", d));
+        let modified = |f, u, a: Option<Raw>| DeliveryState::Modified {
+            delivery_failed: f,
+            undeliverable_here: u,
+            message_annotations: a,
+        };
+        let received = |n, o| DeliveryState::Received {
+            section_number: n,
+            section_offset: o,
+        };
+        let states = [
+            DeliveryState::Accepted,
+            DeliveryState::Released,
+            received(0, 0),
+            received(1, 0),
+            received(0, 1),
+            DeliveryState::Rejected { error: None },
+            DeliveryState::Rejected { error: error("a") },
+            DeliveryState::Rejected { error: error("b") },
+            modified(false, false, None),
+            modified(true, false, None),
+            modified(false, true, None),
+            modified(false, false, Some(vec![0x40])),
+            DeliveryState::Other(vec![1]),
+            DeliveryState::Other(vec![2]),
+        ];
+        for (i, a) in states.iter().enumerate() {
+            assert_eq!(&a.clone(), a);
+            for (j, b) in states.iter().enumerate() {
+                assert_eq!(a == b, i == j, "{a:?} vs {b:?}");
+            }
+        }
+    }
 }

@@ -94,6 +94,30 @@ impl Unsettled {
             .filter_map(|&(id, d)| d.map(|d| (id, d)))
     }
 
+    /// Remove the entries [`Unsettled::range`] would give, appending them to `out`. A
+    /// range from the oldest entry (a peer settling in order) is one drain.
+    pub fn take_range(&mut self, first: u32, last: u32, out: &mut Vec<(u32, DeliveryId)>) {
+        if first <= last && self.entries.front().is_none_or(|e| e.0 >= first) {
+            let end = self.entries.partition_point(|e| e.0 <= last);
+            let before = out.len();
+            out.extend(
+                self.entries
+                    .drain(..end)
+                    .filter_map(|(id, d)| d.map(|d| (id, d))),
+            );
+            self.live -= out.len() - before;
+            while self.entries.front().is_some_and(|e| e.1.is_none()) {
+                self.entries.pop_front();
+            }
+            return;
+        }
+        let before = out.len();
+        out.extend(self.range(first, last));
+        for i in before..out.len() {
+            self.remove(out[i].0);
+        }
+    }
+
     /// Every entry, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, DeliveryId)> + '_ {
         self.entries
@@ -110,6 +134,26 @@ mod tests {
     fn keys(n: usize) -> Vec<DeliveryId> {
         let mut slab = Slab::default();
         (0..n).map(|i| slab.insert(i)).collect()
+    }
+
+    #[test]
+    fn take_range_removes_what_range_gives() {
+        let k = keys(12);
+        for (first, last) in [(0, 3), (2, 5), (0, 100), (7, 7), (9, 2), (4, 1), (20, 30)] {
+            let mut u = Unsettled::default();
+            for (id, &d) in [0u32, 1, 2, 3, 5, 6, 8, 9, u32::MAX - 1].iter().zip(&k) {
+                u.insert(*id, d);
+            }
+            u.remove(1);
+            let want: Vec<_> = u.range(first, last).collect();
+            let mut got = vec![(77, k[11])];
+            u.take_range(first, last, &mut got);
+            assert_eq!(got[0], (77, k[11]));
+            assert_eq!(&got[1..], &want[..], "{first}..={last}");
+            assert_eq!(u.len(), 8 - want.len());
+            assert_eq!(u.range(first, last).count(), 0);
+            assert_eq!(u.iter().count(), u.len());
+        }
     }
 
     #[test]

@@ -499,10 +499,8 @@ impl Messenger {
                 last.map_or_else(String::new, |e| io_text(&e))
             )));
         };
-        let mut config = Config::new(Side::Client, self.name.clone());
+        let mut config = self.engine_config(Side::Client);
         config.hostname = Some(host.clone());
-        config.trace = self.trace;
-        config.max_frame_size = u32::MAX;
         if a.user.is_some() {
             config.sasl = Some(ClientCredentials {
                 user: a.user.clone(),
@@ -1396,16 +1394,14 @@ impl Messenger {
         let Some(lid) = self.listeners.keys().find(|k| k.index() == index) else {
             return;
         };
+        let config = self.engine_config(Side::Server);
         loop {
             let l = self.listeners.get_mut(lid).expect("live");
             let sub = l.subscription;
             match l.socket.accept() {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let mut config = Config::new(Side::Server, self.name.clone());
-                    config.trace = self.trace;
-                    config.max_frame_size = u32::MAX;
-                    let mut conn = Connection::new(config);
+                    let mut conn = Connection::new(config.clone());
                     conn.open();
                     // The client's first byte says whether it starts TLS.
                     let Ok(tls) = crate::engine::tls::Tls::new(&mut l.tls, None) else {
@@ -1549,6 +1545,17 @@ impl Messenger {
                 ),
             }
         }
+    }
+
+    /// The engine settings of every connection.
+    fn engine_config(&self, side: Side) -> Config {
+        let mut config = Config::new(side, self.name.clone());
+        config.trace = self.trace;
+        config.max_frame_size = u32::MAX;
+        // Tracker status reads a received delivery's state when asked (`on_delivery`
+        // has nothing to do for a disposition of one).
+        config.received_disposition_events = false;
+        config
     }
 
     fn process_events(&mut self, id: ConnId) {

@@ -7,7 +7,7 @@ use super::{final_status, net, ConnId, DeliveryRef, Messenger, Tracked};
 use crate::codec::decoder::decode;
 use crate::codec::{Data, Scalar};
 use crate::engine::performative::ErrorCondition;
-use crate::engine::{Config, Connection, DeliveryId, LinkId, Side, Transport};
+use crate::engine::{Connection, DeliveryId, LinkId, Side, Transport};
 use std::collections::HashMap;
 
 const REDIRECT: &str = "amqp:connection:redirect";
@@ -67,10 +67,8 @@ impl Messenger {
         let Ok(stream) = net::connect(addr) else {
             return false;
         };
-        let mut config = Config::new(Side::Client, self.name.clone());
+        let mut config = self.engine_config(Side::Client);
         config.hostname = Some(host.to_owned());
-        config.trace = self.trace;
-        config.max_frame_size = u32::MAX;
         let mut conn = Connection::new(config);
         conn.open();
         // An amqps connection moves over TLS, verified against the new host.
