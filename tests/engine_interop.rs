@@ -83,10 +83,10 @@ type Outcome = (&'static str, fn() -> DeliveryState);
 const OUTCOMES: [Outcome; 6] = [
     ("accept", || DeliveryState::Accepted),
     ("reject", || DeliveryState::Rejected {
-        error: Some(ErrorCondition::new(
+        error: Some(Box::new(ErrorCondition::new(
             "test:bad-message",
             "rejected on purpose",
-        )),
+        ))),
     }),
     ("release", || DeliveryState::Released),
     ("modify-failed", || modified(true, false)),

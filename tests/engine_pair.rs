@@ -532,14 +532,14 @@ fn every_delivery_state() -> Vec<DeliveryState> {
         },
         DeliveryState::Accepted,
         DeliveryState::Rejected {
-            error: Some(error_condition()),
+            error: Some(Box::new(error_condition())),
         },
         DeliveryState::Rejected { error: None },
         DeliveryState::Released,
         DeliveryState::Modified {
             delivery_failed: true,
             undeliverable_here: true,
-            message_annotations: Some(map8(&[(sym("x-opt-a"), str8("b"))])),
+            message_annotations: Some(Box::new(map8(&[(sym("x-opt-a"), str8("b"))]))),
         },
         DeliveryState::Modified {
             delivery_failed: false,
@@ -547,7 +547,9 @@ fn every_delivery_state() -> Vec<DeliveryState> {
             message_annotations: None,
         },
         // A transactional state (declared, 0x33) is kept as its bytes.
-        DeliveryState::Other(vec![0x00, 0x53, 0x33, 0xc0, 0x04, 0x01, 0xa0, 0x01, 0x07]),
+        DeliveryState::Other(Box::new(vec![
+            0x00, 0x53, 0x33, 0xc0, 0x04, 0x01, 0xa0, 0x01, 0x07,
+        ])),
     ]
 }
 
@@ -2214,7 +2216,7 @@ fn conversation(setup: impl FnOnce(&mut Pair)) -> (Vec<Event>, Vec<Event>, Pair)
             p.client.update(
                 d,
                 DeliveryState::Rejected {
-                    error: Some(ErrorCondition::new("x:y", "no")),
+                    error: Some(Box::new(ErrorCondition::new("x:y", "no"))),
                 },
             );
         }

@@ -948,7 +948,7 @@ fn script_state(c: &mut Choices<'_>) -> Option<DeliveryState> {
         0 => DeliveryState::Accepted,
         1 => DeliveryState::Released,
         2 => DeliveryState::Rejected {
-            error: script_error(c),
+            error: script_error(c).map(Box::new),
         },
         3 => DeliveryState::Modified {
             delivery_failed: c.flag(),
@@ -960,7 +960,9 @@ fn script_state(c: &mut Choices<'_>) -> Option<DeliveryState> {
             section_offset: c.number() as u64,
         },
         // A transactional state, kept encoded.
-        _ => DeliveryState::Other(vec![0x00, 0x53, 0x34, 0xc0, 0x03, 0x01, 0xa0, 0x00]),
+        _ => DeliveryState::Other(Box::new(vec![
+            0x00, 0x53, 0x34, 0xc0, 0x03, 0x01, 0xa0, 0x00,
+        ])),
     })
 }
 

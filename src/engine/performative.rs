@@ -100,18 +100,22 @@ pub enum DeliveryState {
         section_offset: u64,
     },
     Accepted,
+    /// Boxed, as the other rare payloads: the common states stay 16 bytes, and every
+    /// delivery carries two.
     Rejected {
-        error: Option<ErrorCondition>,
+        error: Option<Box<ErrorCondition>>,
     },
     Released,
     Modified {
         delivery_failed: bool,
         undeliverable_here: bool,
-        message_annotations: Option<Raw>,
+        message_annotations: Option<Box<Raw>>,
     },
     /// Any other state (e.g. transactional), kept encoded.
-    Other(Raw),
+    Other(Box<Raw>),
 }
+
+const _: () = assert!(std::mem::size_of::<Option<DeliveryState>>() <= 16);
 
 impl Clone for DeliveryState {
     #[inline(always)]
@@ -413,12 +417,16 @@ impl<'a> Writer<'a> {
     }
 
     fn raw(&mut self, raw: &Option<Raw>) -> &mut Self {
+        self.raw_bytes(raw.as_deref())
+    }
+
+    fn raw_bytes(&mut self, raw: Option<&[u8]>) -> &mut Self {
         self.with(raw.is_some(), |out| {
-            out.extend_from_slice(raw.as_deref().unwrap_or_default())
+            out.extend_from_slice(raw.unwrap_or_default())
         })
     }
 
-    fn error(&mut self, error: &Option<ErrorCondition>) -> &mut Self {
+    fn error(&mut self, error: Option<&ErrorCondition>) -> &mut Self {
         self.with(error.is_some(), |out| {
             if let Some(e) = error {
                 e.encode(out)
@@ -465,7 +473,7 @@ impl DeliveryState {
             DeliveryState::Released => Writer::begin(out, codes::RELEASED).finish(),
             DeliveryState::Rejected { error } => {
                 let mut w = Writer::begin(out, codes::REJECTED);
-                w.error(error);
+                w.error(error.as_deref());
                 w.finish();
             }
             DeliveryState::Modified {
@@ -476,7 +484,7 @@ impl DeliveryState {
                 let mut w = Writer::begin(out, codes::MODIFIED);
                 w.scalar(Some(Scalar::Bool(*delivery_failed)));
                 w.scalar(Some(Scalar::Bool(*undeliverable_here)));
-                w.raw(message_annotations);
+                w.raw_bytes(message_annotations.as_deref().map(Vec::as_slice));
                 w.finish();
             }
             DeliveryState::Other(raw) => out.extend_from_slice(raw),
@@ -616,17 +624,17 @@ impl Performative {
                 let mut w = Writer::begin(out, codes::DETACH);
                 w.scalar(Some(Scalar::Uint(d.handle)));
                 w.scalar(d.closed.then_some(Scalar::Bool(true)));
-                w.error(&d.error);
+                w.error(d.error.as_ref());
                 w.finish();
             }
             Performative::End(error) => {
                 let mut w = Writer::begin(out, codes::END);
-                w.error(error);
+                w.error(error.as_ref());
                 w.finish();
             }
             Performative::Close(error) => {
                 let mut w = Writer::begin(out, codes::CLOSE);
-                w.error(error);
+                w.error(error.as_ref());
                 w.finish();
             }
         }
@@ -933,16 +941,16 @@ impl DeliveryState {
             codes::ACCEPTED => DeliveryState::Accepted,
             codes::RELEASED => DeliveryState::Released,
             codes::REJECTED => DeliveryState::Rejected {
-                error: f.described(ErrorCondition::decode)?,
+                error: f.described(ErrorCondition::decode)?.map(Box::new),
             },
             codes::MODIFIED => DeliveryState::Modified {
                 delivery_failed: f.flag("delivery-failed")?,
                 undeliverable_here: f.flag("undeliverable-here")?,
-                message_annotations: f.raw()?,
+                message_annotations: f.raw()?.map(Box::new),
             },
             _ => {
                 f.finish()?;
-                return Ok(DeliveryState::Other(raw.to_vec()));
+                return Ok(DeliveryState::Other(Box::new(raw.to_vec())));
             }
         };
         f.finish()?;
@@ -1205,11 +1213,11 @@ mod tests {
 
     #[test]
     fn delivery_states_clone_to_equal_values_and_differ_by_any_field() {
-        let error = |d: &str| Some(ErrorCondition::new("amqp:internal-error", d));
+        let error = |d: &str| Some(Box::new(ErrorCondition::new("amqp:internal-error", d)));
         let modified = |f, u, a: Option<Raw>| DeliveryState::Modified {
             delivery_failed: f,
             undeliverable_here: u,
-            message_annotations: a,
+            message_annotations: a.map(Box::new),
         };
         let received = |n, o| DeliveryState::Received {
             section_number: n,
@@ -1228,8 +1236,8 @@ mod tests {
             modified(true, false, None),
             modified(false, true, None),
             modified(false, false, Some(vec![0x40])),
-            DeliveryState::Other(vec![1]),
-            DeliveryState::Other(vec![2]),
+            DeliveryState::Other(Box::new(vec![1])),
+            DeliveryState::Other(Box::new(vec![2])),
         ];
         for (i, a) in states.iter().enumerate() {
             assert_eq!(&a.clone(), a);
