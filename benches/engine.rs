@@ -196,7 +196,7 @@ fn round(sc: Scenario, n: usize) -> Round {
     let template: Vec<u8> = (0..sc.size).map(|i| (i * 31 + 7) as u8).collect();
     let mut client_cost = Cost::default();
     let mut server_cost = Cost::default();
-    let mut batch: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(QUEUE_DEPTH);
+    let mut batch: Vec<([u8; 8], Vec<u8>)> = Vec::with_capacity(QUEUE_DEPTH);
     let mut taken: Vec<Vec<u8>> = Vec::with_capacity(WINDOW as usize);
     let (mut sent, mut received, mut acked) = (0usize, 0usize, 0usize);
     let mut idle = 0;
@@ -210,7 +210,7 @@ fn round(sc: Scenario, n: usize) -> Round {
             .min(n - sent);
         m.charge(&mut client_cost);
         for i in sent..sent + room {
-            batch.push(((i as u64).to_be_bytes().to_vec(), template.clone()));
+            batch.push(((i as u64).to_be_bytes(), template.clone()));
         }
         sent += room;
         m.skip();
@@ -218,7 +218,7 @@ fn round(sc: Scenario, n: usize) -> Round {
         // Client: queue, settle what the peer settled, write.
         for (tag, payload) in batch.drain(..) {
             let d = client
-                .send(link, tag, payload, sc.presettled)
+                .send(link, &tag, payload, sc.presettled)
                 .expect("send");
             if sc.presettled {
                 client.settle(d);

@@ -371,7 +371,7 @@ fn transfer(delivery_id: Option<u32>) -> Vec<u8> {
         &Performative::Transfer(Transfer {
             handle: 0,
             delivery_id,
-            delivery_tag: Some(b"t".to_vec()),
+            delivery_tag: Some(b"t".into()),
             ..Transfer::default()
         }),
         b"payload",

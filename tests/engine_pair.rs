@@ -637,7 +637,7 @@ fn every_performative() -> Vec<Performative> {
         Performative::Transfer(Transfer {
             handle: 1,
             delivery_id: Some(99),
-            delivery_tag: Some(b"tag-99".to_vec()),
+            delivery_tag: Some(b"tag-99".into()),
             message_format: Some(0x1234_5678),
             settled: Some(false),
             more: true,
@@ -1252,7 +1252,7 @@ fn delivery_counts_and_delivery_ids_wrap_around() {
         let t = Transfer {
             handle: 3,
             delivery_id: Some(id),
-            delivery_tag: Some(id.to_be_bytes().to_vec()),
+            delivery_tag: Some(id.to_be_bytes()[..].into()),
             ..Transfer::default()
         };
         client.handle_input(&amqp_frame(0, &Performative::Transfer(t), b"m"), now);
@@ -1346,7 +1346,7 @@ fn interleaved_multi_frame_deliveries_on_two_links_reassemble_apart() {
             &Performative::Transfer(Transfer {
                 handle,
                 delivery_id: id,
-                delivery_tag: id.map(|i| vec![i as u8]),
+                delivery_tag: id.map(|i| [i as u8][..].into()),
                 more,
                 ..Transfer::default()
             }),
@@ -1449,7 +1449,7 @@ fn tags_and_message_format_arrive_as_sent() {
     assert_eq!(got.len(), tags.len());
     for (i, (d, tag)) in got.iter().zip(&tags).enumerate() {
         let d = p.server.delivery(*d).unwrap();
-        assert_eq!(&d.tag, tag);
+        assert_eq!(&d.tag[..], &tag[..]);
         assert_eq!(d.message_format, 0x0101_0000 + i as u32);
         assert_eq!(d.payload, format!("m{i}").into_bytes());
         assert_eq!(d.transfer_id, Some(i as u32));
@@ -1559,7 +1559,7 @@ fn a_long_delivery_tag_still_fits_the_frame() {
     p.take_log(Dir::ToServer);
     let d = deliver(&mut p, Dir::ToServer, cl, &[7; 300], pattern(2000));
     assert_eq!(p.server.delivery(d).unwrap().payload, pattern(2000));
-    assert_eq!(p.server.delivery(d).unwrap().tag, vec![7; 300]);
+    assert_eq!(&p.server.delivery(d).unwrap().tag[..], &[7; 300][..]);
     let frames = transfers(&p.take_log(Dir::ToServer));
     assert!(
         frames.iter().all(|f| f.2 <= 512),
@@ -1661,7 +1661,7 @@ fn a_hand_made_aborted_transfer_ends_the_partial_delivery() {
     let first = Transfer {
         handle: 0,
         delivery_id: Some(0),
-        delivery_tag: Some(b"x".to_vec()),
+        delivery_tag: Some(b"x".into()),
         message_format: Some(0),
         more: true,
         ..Transfer::default()

@@ -1047,7 +1047,7 @@ fn script_performative(c: &mut Choices<'_>) -> (Performative, Vec<u8>) {
                 } else {
                     c.maybe(Choices::number)
                 },
-                delivery_tag: c.maybe(|c| c.bytes(4)),
+                delivery_tag: c.maybe(|c| c.bytes(4).into()),
                 message_format: c.maybe(|c| c.pick(&[0, 1, u32::MAX])),
                 settled: c.maybe(Choices::flag),
                 more: c.below(3) == 0,
@@ -1237,7 +1237,7 @@ impl ScriptPeer {
                 let t = Transfer {
                     handle,
                     delivery_id: if c.below(16) == 0 { None } else { Some(id) },
-                    delivery_tag: Some(id.to_be_bytes().to_vec()),
+                    delivery_tag: Some(id.to_be_bytes()[..].into()),
                     message_format: c.maybe(|c| c.pick(&[0, 1, u32::MAX])),
                     settled: c.maybe(Choices::flag),
                     more,

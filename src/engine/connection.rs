@@ -15,6 +15,7 @@ use super::frame::{self, Frame, FrameError, FrameType, ProtocolHeader, AMQP_HEAD
 use super::performative::*;
 use super::sasl::{ClientCredentials, Sasl, SaslResult, ServerPolicy};
 use super::slab::Slab;
+use super::tag::DeliveryTag;
 use super::trace;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -517,7 +518,7 @@ impl Connection {
     pub fn send(
         &mut self,
         link: LinkId,
-        tag: Vec<u8>,
+        tag: impl Into<DeliveryTag>,
         payload: Vec<u8>,
         settled: bool,
     ) -> Option<DeliveryId> {
@@ -527,7 +528,7 @@ impl Connection {
         self.queued_bytes += payload.len();
         let id = self.deliveries.insert(Delivery {
             link,
-            tag,
+            tag: tag.into(),
             transfer_id: None,
             message_format: 0,
             payload,
@@ -1947,7 +1948,7 @@ impl Connection {
             let frame_max = (self.remote_max_frame as usize).min(FRAME_CAP);
             let left = d.payload.len() - start;
             let tag_len = match &p {
-                Performative::Transfer(t) => t.delivery_tag.as_ref().map_or(0, Vec::len),
+                Performative::Transfer(t) => t.delivery_tag.as_ref().map_or(0, |t| t.len()),
                 _ => 0,
             };
             let bound = TRANSFER_MAX_LEN + tag_len;

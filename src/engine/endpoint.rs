@@ -5,6 +5,7 @@ use super::performative::{
     DeliveryState, ErrorCondition, RcvSettleMode, Role, SndSettleMode, TerminusField,
 };
 use super::slab::Key;
+use super::tag::DeliveryTag;
 use super::unsettled::Unsettled;
 use std::collections::{HashMap, VecDeque};
 
@@ -208,7 +209,7 @@ impl Link {
 #[derive(Debug)]
 pub struct Delivery {
     pub link: LinkId,
-    pub tag: Vec<u8>,
+    pub tag: DeliveryTag,
     /// The transfer delivery-id, once assigned.
     pub transfer_id: Option<u32>,
     pub message_format: u32,

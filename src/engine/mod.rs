@@ -13,6 +13,7 @@ pub mod frame;
 pub mod performative;
 pub mod sasl;
 pub mod slab;
+pub mod tag;
 pub mod tls;
 pub mod trace;
 pub mod transport;

@@ -8,6 +8,7 @@
 //! engine (filters, properties, capabilities, unsettled maps) are kept as their encoded
 //! bytes ([`Raw`]).
 
+use super::tag::DeliveryTag;
 use crate::codec::decoder::{Descriptor, Field, Reader};
 use crate::codec::encoder::{write_descriptor, write_scalar, FieldList};
 use crate::codec::Scalar;
@@ -319,7 +320,7 @@ pub struct Flow {
 pub struct Transfer {
     pub handle: u32,
     pub delivery_id: Option<u32>,
-    pub delivery_tag: Option<Vec<u8>>,
+    pub delivery_tag: Option<DeliveryTag>,
     pub message_format: Option<u32>,
     pub settled: Option<bool>,
     pub more: bool,
@@ -840,6 +841,14 @@ impl<'r, 'a> Fields<'r, 'a> {
         }
     }
 
+    fn tag(&mut self, name: &str) -> Result<Option<DeliveryTag>, Error> {
+        match self.next(name)? {
+            None => Ok(None),
+            Some(Scalar::Binary(b)) => Ok(Some(DeliveryTag::new(b))),
+            Some(other) => Err(type_error(name, "binary", other)),
+        }
+    }
+
     fn binary(&mut self, name: &str) -> Result<Option<Vec<u8>>, Error> {
         match self.next(name)? {
             None => Ok(None),
@@ -1077,7 +1086,7 @@ pub fn decode_performative(body: &[u8]) -> Result<(Performative, &[u8]), Error> 
         codes::TRANSFER => Performative::Transfer(Transfer {
             handle: f.required_uint("handle")?,
             delivery_id: f.uint("delivery-id")?,
-            delivery_tag: f.binary("delivery-tag")?,
+            delivery_tag: f.tag("delivery-tag")?,
             message_format: f.uint("message-format")?,
             settled: f.boolean("settled")?,
             more: f.flag("more")?,

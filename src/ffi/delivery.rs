@@ -85,7 +85,7 @@ fn state_code(state: Option<&DeliveryState>) -> u64 {
 pub extern "C" fn pn_delivery_tag(delivery: *mut pn_delivery_t) -> pn_delivery_tag_t {
     with_delivery(delivery, pn_bytes_t::NULL, |h, st| {
         if h.tag.is_none() {
-            h.tag = engine_delivery(st, h.delivery).map(|d| d.tag.clone());
+            h.tag = engine_delivery(st, h.delivery).map(|d| d.tag.to_vec());
         }
         h.tag
             .as_deref()

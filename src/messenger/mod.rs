@@ -898,13 +898,13 @@ impl Messenger {
 
     /// Make the message numbered `seq` a delivery on `link`.
     fn hand_to_link(&mut self, link: LinkRef, seq: u32, bytes: Vec<u8>) {
-        let tag = self.next_tag.to_le_bytes().to_vec();
+        let tag = self.next_tag.to_le_bytes();
         self.next_tag += 1;
         let settled = self.outgoing_window == 0;
         let c = self.conns.get_mut(link.conn).expect("live");
         let delivery = c
             .engine
-            .send(link.link, tag, bytes, settled)
+            .send(link.link, &tag, bytes, settled)
             .expect("sender link");
         let dref = DeliveryRef {
             conn: link.conn,
