@@ -1,35 +1,47 @@
 //! A session's dispositions waiting to be written.
 //!
 //! A tracked message costs one or two dispositions on each side, so this is on the hot
-//! path: entries are 12 bytes, and their states are kept once per distinct state (a run
-//! of accepts shares one `Accepted`) instead of a clone of the state in every entry.
-//! When written, entries are put in (role, delivery-id) order, the last entry of a
-//! delivery wins, and consecutive ids with the same role, state and settlement become
-//! one disposition frame.
+//! path. Entries are ranges of delivery-ids: an update of the id after the last entry's
+//! range, with the same role, state and settlement, extends that range (accepting or
+//! settling in order costs no entry per message). States are kept once per distinct state,
+//! not cloned into every entry. When written, the last update of a delivery wins, and the
+//! ranges go out in (role, delivery-id) order, consecutive equal ones merged into one
+//! disposition frame.
 
 use super::performative::{DeliveryState, Disposition, Role};
 
 #[derive(Debug, Default)]
 pub struct PendingDispositions {
+    /// In the order they were made.
     entries: Vec<Entry>,
     /// The distinct states of `entries`, indexed by `Entry::state`.
     states: Vec<Option<DeliveryState>>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
-    /// We are the receiver of the delivery (the disposition's role).
+    /// We are the receiver of the deliveries (the disposition's role).
     receiver: bool,
     settled: bool,
-    id: u32,
     state: u32,
+    /// `first..=last`, never wrapping.
+    first: u32,
+    last: u32,
 }
 
 impl Entry {
-    fn key(&self) -> (bool, u32) {
-        (self.receiver, self.id)
+    fn same_update(&self, other: &Entry) -> bool {
+        (self.receiver, self.settled, self.state) == (other.receiver, other.settled, other.state)
+    }
+
+    /// `other` starts right after `self` with the same update.
+    fn continued_by(&self, other: &Entry) -> bool {
+        self.same_update(other) && self.last != u32::MAX && self.last + 1 == other.first
     }
 }
+
+/// Above this many entries out of order, they are resolved id by id.
+const PAINT_MAX: usize = 16;
 
 impl PendingDispositions {
     pub fn is_empty(&self) -> bool {
@@ -38,17 +50,36 @@ impl PendingDispositions {
 
     /// Our state and settlement of delivery `id` are to be told to the peer.
     pub fn push(&mut self, receiver: bool, id: u32, state: &Option<DeliveryState>, settled: bool) {
-        let state = self.intern(state);
         let entry = Entry {
             receiver,
             settled,
-            id,
-            state,
+            state: self.intern(state),
+            first: id,
+            last: id,
         };
-        // An update and then a settlement of one delivery usually come back to back.
-        match self.entries.last_mut() {
-            Some(last) if last.key() == entry.key() => *last = entry,
-            _ => self.entries.push(entry),
+        let Some(last) = self.entries.last_mut() else {
+            self.entries.push(entry);
+            return;
+        };
+        if last.continued_by(&entry) {
+            last.last = id;
+        } else if (last.receiver, last.last) == (receiver, id) {
+            // A later update of the range's last delivery (an update and then a settlement
+            // of one delivery usually come back to back): it replaces that one.
+            if last.first == id {
+                *last = entry;
+            } else {
+                last.last = id - 1;
+                self.entries.push(entry);
+            }
+            // Settling right after accepting, message by message, is still one range.
+            let n = self.entries.len();
+            if n >= 2 && self.entries[n - 2].continued_by(&self.entries[n - 1]) {
+                self.entries[n - 2].last = id;
+                self.entries.pop();
+            }
+        } else {
+            self.entries.push(entry);
         }
     }
 
@@ -68,55 +99,112 @@ impl PendingDispositions {
     /// Empty the queue into disposition frames, in (role, delivery-id) order.
     pub fn drain(&mut self, mut write: impl FnMut(Disposition)) {
         let mut entries = std::mem::take(&mut self.entries);
-        if !entries.is_sorted_by(|a, b| a.key() < b.key()) {
-            // Stable: of several entries for one delivery the last one made is kept.
-            entries.sort_by_key(Entry::key);
-            entries.dedup_by(|later, earlier| {
-                let same = later.key() == earlier.key();
-                if same {
-                    *earlier = *later;
-                }
-                same
-            });
+        let in_order = entries
+            .windows(2)
+            .all(|w| (w[0].receiver, w[0].last) < (w[1].receiver, w[1].first));
+        if !in_order {
+            entries = if entries.len() <= PAINT_MAX {
+                paint(&entries)
+            } else {
+                one_by_one(&entries)
+            };
         }
-        let mut run: Option<(Entry, u32)> = None;
+        let mut run: Option<Entry> = None;
         for &e in entries.iter() {
-            if let Some((first, last)) = &mut run {
-                if first.receiver == e.receiver
-                    && first.settled == e.settled
-                    && (first.state == e.state
-                        || self.states[first.state as usize] == self.states[e.state as usize])
-                    && last.wrapping_add(1) == e.id
-                {
-                    *last = e.id;
+            if let Some(r) = &mut run {
+                let equal = r.same_update(&e)
+                    || (r.receiver, r.settled) == (e.receiver, e.settled)
+                        && self.states[r.state as usize] == self.states[e.state as usize];
+                if equal && r.last != u32::MAX && r.last + 1 == e.first {
+                    r.last = e.last;
                     continue;
                 }
-                write(self.frame(*first, *last));
+                write(self.frame(*r));
             }
-            run = Some((e, e.id));
+            run = Some(e);
         }
-        if let Some((first, last)) = run {
-            write(self.frame(first, last));
+        if let Some(r) = run {
+            write(self.frame(r));
         }
         entries.clear();
         self.entries = entries;
         self.states.clear();
     }
 
-    fn frame(&self, first: Entry, last: u32) -> Disposition {
+    fn frame(&self, e: Entry) -> Disposition {
         Disposition {
-            role: if first.receiver {
+            role: if e.receiver {
                 Role::Receiver
             } else {
                 Role::Sender
             },
-            first: first.id,
-            last: (last != first.id).then_some(last),
-            settled: first.settled,
-            state: self.states[first.state as usize].clone(),
+            first: e.first,
+            last: (e.last != e.first).then_some(e.last),
+            settled: e.settled,
+            state: self.states[e.state as usize].clone(),
             batchable: false,
         }
     }
+}
+
+/// A few entries that overlap or are out of order (typically a range of echoed outcomes,
+/// then the same range settled): newest first, each keeps the ids no newer entry took.
+/// The result is disjoint and sorted.
+fn paint(entries: &[Entry]) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    for e in entries.iter().rev() {
+        let mut pieces = vec![(e.first, e.last)];
+        for taken in out.iter().filter(|t| t.receiver == e.receiver) {
+            pieces = pieces
+                .into_iter()
+                .flat_map(|(a, b)| {
+                    let mut keep = Vec::with_capacity(2);
+                    if b < taken.first || a > taken.last {
+                        keep.push((a, b));
+                    } else {
+                        if a < taken.first {
+                            keep.push((a, taken.first - 1));
+                        }
+                        if b > taken.last {
+                            keep.push((taken.last + 1, b));
+                        }
+                    }
+                    keep
+                })
+                .collect();
+        }
+        out.extend(
+            pieces
+                .into_iter()
+                .map(|(first, last)| Entry { first, last, ..*e }),
+        );
+    }
+    out.sort_by_key(|e| (e.receiver, e.first));
+    out
+}
+
+/// Many entries out of order: every id on its own, the last update of each kept.
+fn one_by_one(entries: &[Entry]) -> Vec<Entry> {
+    let mut ids: Vec<Entry> = entries
+        .iter()
+        .flat_map(|e| {
+            (e.first..=e.last).map(move |id| Entry {
+                first: id,
+                last: id,
+                ..*e
+            })
+        })
+        .collect();
+    // Stable: of several entries for one delivery, the last one made comes last.
+    ids.sort_by_key(|e| (e.receiver, e.first));
+    ids.dedup_by(|later, earlier| {
+        let same = (later.receiver, later.first) == (earlier.receiver, earlier.first);
+        if same {
+            *earlier = *later;
+        }
+        same
+    });
+    ids
 }
 
 #[cfg(test)]
@@ -168,7 +256,7 @@ mod tests {
             p.push(true, id, &acc, false);
             p.push(true, id, &acc, true);
         }
-        assert_eq!(p.entries.len(), 3);
+        assert_eq!(p.entries.len(), 1);
         assert_eq!(p.states.len(), 1);
         assert_eq!(
             written(&mut p),
@@ -183,5 +271,94 @@ mod tests {
         p.push(false, 0, &None, true);
         let firsts: Vec<u32> = written(&mut p).iter().map(|d| d.1).collect();
         assert_eq!(firsts, vec![0, u32::MAX]);
+    }
+
+    /// What drain must give: per (role, id) the last update, then maximal runs.
+    fn model(
+        pushes: &[(bool, u32, Option<DeliveryState>, bool)],
+    ) -> Vec<(Role, u32, Option<u32>, bool, Option<DeliveryState>)> {
+        let mut last = std::collections::BTreeMap::new();
+        for (receiver, id, state, settled) in pushes {
+            last.insert((*receiver, *id), (state.clone(), *settled));
+        }
+        let mut out: Vec<(Role, u32, Option<u32>, bool, Option<DeliveryState>)> = Vec::new();
+        for ((receiver, id), (state, settled)) in last {
+            let role = if receiver {
+                Role::Receiver
+            } else {
+                Role::Sender
+            };
+            if let Some(prev) = out.last_mut() {
+                let end = prev.2.unwrap_or(prev.1);
+                if prev.0 == role
+                    && prev.3 == settled
+                    && prev.4 == state
+                    && end.checked_add(1) == Some(id)
+                {
+                    prev.2 = Some(id);
+                    continue;
+                }
+            }
+            out.push((role, id, None, settled, state));
+        }
+        out
+    }
+
+    #[test]
+    fn any_sequence_of_updates_is_written_as_the_model_says() {
+        let states = [
+            None,
+            Some(DeliveryState::Accepted),
+            Some(DeliveryState::Released),
+            Some(DeliveryState::Rejected { error: None }),
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut p = PendingDispositions::default();
+        for round in 0..3000 {
+            let len = 1 + next(if round % 10 == 0 { 60 } else { 12 }) as usize;
+            let base = if round % 7 == 0 { u32::MAX - 5 } else { 0 };
+            let mut pushes = Vec::new();
+            let mut id = base.wrapping_add(next(4) as u32);
+            for _ in 0..len {
+                // Mostly in order (how applications settle), sometimes anywhere.
+                id = match next(6) {
+                    0 => base.wrapping_add(next(12) as u32),
+                    1 => id,
+                    _ => id.wrapping_add(1),
+                };
+                let push = (
+                    next(5) == 0,
+                    id,
+                    states[next(4) as usize].clone(),
+                    next(3) == 0,
+                );
+                p.push(push.0, push.1, &push.2, push.3);
+                pushes.push(push);
+            }
+            assert_eq!(written(&mut p), model(&pushes), "round {round}: {pushes:?}");
+        }
+    }
+
+    #[test]
+    fn echoed_outcomes_then_settling_them_in_order_is_one_settled_range() {
+        let mut p = PendingDispositions::default();
+        let acc = Some(DeliveryState::Accepted);
+        for id in 0..1000 {
+            p.push(false, id, &acc, false);
+        }
+        for id in 0..1000 {
+            p.push(false, id, &acc, true);
+        }
+        assert_eq!(p.entries.len(), 2);
+        assert_eq!(
+            written(&mut p),
+            vec![(Role::Sender, 0, Some(999), true, acc)]
+        );
     }
 }
