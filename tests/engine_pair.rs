@@ -1886,6 +1886,76 @@ fn dispositions_carry_every_outcome_in_both_directions() {
 }
 
 #[test]
+fn echo_outcomes_answers_each_outcome_with_it_and_raises_no_event() {
+    let mut client = Config::new(Side::Client, "client");
+    client.echo_outcomes = true;
+    client.disposition_events = false;
+    let mut p = Pair::with(client, Config::new(Side::Server, "server"));
+    p.connect();
+    let (cs, _) = p.session();
+    let (cl, sl) = p.link(cs, "to-server", Role::Sender);
+    p.server.add_credit(sl, 10);
+    p.pump();
+    let sent: Vec<_> = (0..4u8)
+        .map(|i| p.client.send(cl, &[i], vec![i], false).unwrap())
+        .collect();
+    p.pump();
+    let got = deliveries(&p.server_events());
+    assert_eq!(got.len(), 4);
+    p.client_events();
+    p.take_log(Dir::ToServer);
+    let states = [
+        DeliveryState::Accepted,
+        DeliveryState::Accepted,
+        DeliveryState::Released,
+        DeliveryState::Accepted,
+    ];
+    for (&d, state) in got.iter().zip(&states).take(3) {
+        p.server.update(d, state.clone());
+    }
+    // The last one: outcome and settlement at once, which needs no answer.
+    p.server.update(got[3], DeliveryState::Accepted);
+    p.server.settle(got[3]);
+    p.pump();
+    assert!(!p
+        .client_events()
+        .iter()
+        .any(|e| matches!(e, Event::Delivery(_))));
+    for (&d, state) in sent.iter().zip(&states) {
+        let d = p.client.delivery(d).unwrap();
+        assert_eq!(d.remote_state.as_ref(), Some(state));
+        assert_eq!(d.local_state.as_ref(), Some(state));
+    }
+    let echoed: Vec<_> = dispositions(&p.take_log(Dir::ToServer))
+        .into_iter()
+        .map(|d| (d.role, d.first, d.last, d.settled, d.state))
+        .collect();
+    assert_eq!(
+        echoed,
+        vec![
+            (
+                Role::Sender,
+                0,
+                Some(1),
+                false,
+                Some(DeliveryState::Accepted)
+            ),
+            (Role::Sender, 2, None, false, Some(DeliveryState::Released)),
+        ]
+    );
+    for (&d, state) in got.iter().zip(&states).take(3) {
+        assert_eq!(
+            p.server.delivery(d).unwrap().remote_state.as_ref(),
+            Some(state)
+        );
+    }
+    // Told twice, answered once.
+    p.server.update(got[0], DeliveryState::Accepted);
+    p.pump();
+    assert!(dispositions(&p.take_log(Dir::ToServer)).is_empty());
+}
+
+#[test]
 fn settling_a_hundred_consecutive_deliveries_takes_few_disposition_frames() {
     let (mut p, cl, sl) = Pair::sender_to_server();
     p.server.add_credit(sl, 300);

@@ -63,10 +63,14 @@ pub struct Config {
     pub idle_timeout: Option<Duration>,
     /// Produce frame trace lines (see [`Connection::poll_trace`]).
     pub trace: bool,
-    /// Raise [`Event::Delivery`] when the peer updates or settles a delivery we received
-    /// (needed to settle after the sender in rcv-settle-mode second). An application
-    /// that reads those states when it wants them saves an event per disposition.
-    pub received_disposition_events: bool,
+    /// Raise [`Event::Delivery`] for every delivery a disposition of the peer updates or
+    /// settles (how to learn outcomes, or to settle after the sender in rcv-settle-mode
+    /// second). An application that reads delivery states when it wants them saves an
+    /// event per delivery.
+    pub disposition_events: bool,
+    /// Adopt each state the peer gives a delivery we sent as our own, and tell the peer
+    /// (proton's messenger does: the receiver sees its outcome acknowledged).
+    pub echo_outcomes: bool,
 }
 
 impl Config {
@@ -81,7 +85,8 @@ impl Config {
             channel_max: 32767,
             idle_timeout: None,
             trace: false,
-            received_disposition_events: true,
+            disposition_events: true,
+            echo_outcomes: false,
         }
     }
 }
@@ -130,9 +135,8 @@ pub enum Event {
     LinkRemoteDetach(LinkId),
     /// Credit or drain changed on a link.
     LinkFlow(LinkId),
-    /// An incoming delivery got more data, completed, or was aborted (or, with
-    /// [`Config::received_disposition_events`], a new remote state or settlement); or an
-    /// outgoing one got a new remote state or was settled by the peer.
+    /// An incoming delivery got more data, completed, or was aborted; or (unless
+    /// [`Config::disposition_events`] is off) the peer updated or settled a delivery.
     Delivery(DeliveryId),
     /// SASL finished (successfully or not).
     Authenticated(Box<SaslResult>),
@@ -1309,7 +1313,8 @@ impl Connection {
         } else {
             hit.extend(map.range(d.first, last));
         }
-        for &(_, id) in &hit {
+        let echo = ours_were_sent && self.config.echo_outcomes;
+        for &(transfer_id, id) in &hit {
             if let Some(delivery) = self.deliveries.get_mut(id) {
                 if let Some(state) = &d.state {
                     // A settlement usually repeats the outcome already told.
@@ -1320,7 +1325,24 @@ impl Connection {
                 if d.settled {
                     delivery.remote_settled = true;
                 }
-                if ours_were_sent || self.config.received_disposition_events {
+                if echo
+                    && !delivery.local_settled
+                    && delivery.remote_state.is_some()
+                    && delivery.remote_state != delivery.local_state
+                {
+                    delivery.local_state = delivery.remote_state.clone();
+                    // As `queue_disposition`: a peer that settled needs no answer.
+                    if !delivery.remote_settled {
+                        let session = self.sessions.get_mut(sid).expect("session");
+                        session.pending_dispositions.push(
+                            false,
+                            transfer_id,
+                            &delivery.local_state,
+                            false,
+                        );
+                    }
+                }
+                if self.config.disposition_events {
                     self.events.push_back(Event::Delivery(id));
                 }
             }

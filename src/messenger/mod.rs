@@ -1552,9 +1552,9 @@ impl Messenger {
         let mut config = Config::new(side, self.name.clone());
         config.trace = self.trace;
         config.max_frame_size = u32::MAX;
-        // Tracker status reads a received delivery's state when asked (`on_delivery`
-        // has nothing to do for a disposition of one).
-        config.received_disposition_events = false;
+        // Tracker status reads delivery states when asked; the echo is the engine's.
+        config.disposition_events = false;
+        config.echo_outcomes = true;
         config
     }
 
@@ -1665,14 +1665,7 @@ impl Messenger {
             return;
         };
         if delivery.outgoing {
-            // Echo the peer's outcome as our local state, as proton's messenger does.
-            let echo = delivery
-                .remote_state
-                .as_ref()
-                .filter(|&r| delivery.local_state.as_ref() != Some(r) && !delivery.local_settled);
-            if let Some(remote) = echo.cloned() {
-                c.engine.update(d, remote);
-            }
+            // The engine echoes outcomes (`Config::echo_outcomes`).
             return;
         }
         if !delivery.complete {
