@@ -180,7 +180,7 @@ fn receiver(
             got += 1;
             if tracked {
                 let t = r.incoming_tracker();
-                r.disposition(t, 0, DeliveryState::Accepted)
+                r.disposition(t, 0, &DeliveryState::Accepted)
                     .expect("accept");
             }
         }

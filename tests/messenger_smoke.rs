@@ -54,7 +54,7 @@ fn send_and_receive_with_tracking() {
                 .disposition(
                     t,
                     0,
-                    qpid_proton::engine::performative::DeliveryState::Accepted,
+                    &qpid_proton::engine::performative::DeliveryState::Accepted,
                 )
                 .unwrap();
             receiver.settle(t, 0);

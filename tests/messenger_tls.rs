@@ -149,7 +149,7 @@ fn attempt(
             Some(SaslResult::Ok { user }) => Some(user.clone()),
             _ => None,
         };
-        srv.disposition(it, 0, DeliveryState::Accepted).unwrap();
+        srv.disposition(it, 0, &DeliveryState::Accepted).unwrap();
         pump_until(&mut cli, &mut srv, |c, _| final_status(c.status(t)));
     }
     let outcome = Outcome {
@@ -366,7 +366,7 @@ fn one_failing_connection_leaves_the_others_working() {
         while good.get(None).is_ok() {
             received += 1;
             let t = good.incoming_tracker();
-            good.disposition(t, 0, DeliveryState::Accepted).unwrap();
+            good.disposition(t, 0, &DeliveryState::Accepted).unwrap();
         }
     }
     assert_eq!(received, 10);

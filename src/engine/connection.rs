@@ -618,6 +618,18 @@ impl Connection {
         }
     }
 
+    /// Give a delivery our state unless it has one (or is settled): the messenger's
+    /// accept and reject, where the first outcome stays.
+    pub fn update_once(&mut self, id: DeliveryId, state: &DeliveryState) {
+        if let Some(d) = self.deliveries.get_mut(id) {
+            if d.local_settled || d.local_state.is_some() {
+                return;
+            }
+            d.local_state = Some(state.clone());
+            self.queue_disposition(id);
+        }
+    }
+
     /// Settle a delivery: the peer is told (unless it settled first) and we forget it.
     pub fn settle(&mut self, id: DeliveryId) {
         let Some(d) = self.deliveries.get_mut(id) else {

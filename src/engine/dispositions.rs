@@ -49,7 +49,29 @@ impl PendingDispositions {
     }
 
     /// Our state and settlement of delivery `id` are to be told to the peer.
+    #[inline]
     pub fn push(&mut self, receiver: bool, id: u32, state: &Option<DeliveryState>, settled: bool) {
+        // The common case: the next id, with the same update as the last one.
+        if let Some(last) = self.entries.last_mut() {
+            if (last.receiver, last.settled) == (receiver, settled)
+                && last.last != u32::MAX
+                && last.last + 1 == id
+                && self.states[last.state as usize] == *state
+            {
+                last.last = id;
+                return;
+            }
+        }
+        self.push_entry(receiver, id, state, settled);
+    }
+
+    fn push_entry(
+        &mut self,
+        receiver: bool,
+        id: u32,
+        state: &Option<DeliveryState>,
+        settled: bool,
+    ) {
         let entry = Entry {
             receiver,
             settled,

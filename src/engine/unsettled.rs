@@ -59,6 +59,17 @@ impl Unsettled {
     }
 
     pub fn remove(&mut self, id: u32) -> Option<DeliveryId> {
+        // Settling the oldest: no search, no compaction.
+        if let Some(&(first, Some(d))) = self.entries.front() {
+            if first == id {
+                self.entries.pop_front();
+                self.live -= 1;
+                while self.entries.front().is_some_and(|e| e.1.is_none()) {
+                    self.entries.pop_front();
+                }
+                return Some(d);
+            }
+        }
         let i = match self.entries.front() {
             Some(&(first, _)) if first == id => 0,
             _ => self.search(id).ok()?,

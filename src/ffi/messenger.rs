@@ -932,7 +932,7 @@ fn disposition(
     outcome: DeliveryState,
 ) -> c_int {
     with_messenger(messenger, PN_ARG_ERR, |st| {
-        let result = st.messenger.disposition(tracker as u64, flags, outcome);
+        let result = st.messenger.disposition(tracker as u64, flags, &outcome);
         st.check(result)
     })
 }

@@ -1057,7 +1057,7 @@ impl Messenger {
     }
 
     /// `pn_messenger_accept` / `pn_messenger_reject`.
-    pub fn disposition(&mut self, tracker: u64, flags: i32, state: DeliveryState) -> MResult<()> {
+    pub fn disposition(&mut self, tracker: u64, flags: i32, state: &DeliveryState) -> MResult<()> {
         if tracker & INCOMING_BIT == 0 {
             return Err((
                 code::ARG_ERR,
@@ -1069,12 +1069,7 @@ impl Messenger {
                 continue;
             };
             if let Some(c) = self.conns.get_mut(d.conn) {
-                if c.engine
-                    .delivery(d.delivery)
-                    .is_some_and(|x| x.local_state.is_none())
-                {
-                    c.engine.update(d.delivery, state.clone());
-                }
+                c.engine.update_once(d.delivery, state);
             }
         }
         Ok(())
