@@ -11,9 +11,13 @@
 # and ours/original ratios; then how much tracking costs each library, and the round trip
 # (msgr-send -R -p 1: put, send, wait for the reply; msgr-recv -r answers each).
 #
-# Cases: 16 B, 1 KiB, 64 KiB and 1 MiB bodies, untracked (windows 0: pre-settled) and tracked
-# (windows 1024: the receiver accepts each message, the sender reads every status, settles
-# each batch). The sender puts a batch of 1024 (msgr-send's default) before each send(-1).
+# Cases: 16 B, 1 KiB, 64 KiB and 1 MiB bodies, in three modes; the sender puts batches of 1024:
+#   untracked  windows 0 (pre-settled), send(-1) after each batch;
+#   tracked    windows 2048, pipelined (msgr-send -k): the next batch is put before the
+#              previous one's outcomes are awaited with send(n); the receiver accepts each
+#              message, the sender reads every status and settles each batch;
+#   lockstep   windows 1024, send(-1) after each batch waits for all its outcomes, so the
+#              sender idles for a round trip per batch (what tracking costs a naive sender).
 #
 # It is a benchmark, not a test: it never fails on speed. Exit 1 if a run fails (any summary
 # without result=ok, or a tool that did not map the library it should have); 2 on usage.
@@ -66,15 +70,19 @@ check_summary() {
   [ "$lib" = "$want" ] || die "$1 mapped $lib, not $want"
 }
 
-# run_pair KIND SIZE COUNT WINDOW: one receiver and one sender; prints
+# run_pair KIND SIZE COUNT MODE: one receiver and one sender; prints
 # "rate cpu_us_per_msg(both) sender_rss_kib receiver_rss_kib".
 run_pair() {
-  local kind=$1 size=$2 count=$3 window=$4 bin=$work/tools/$1
+  local kind=$1 size=$2 count=$3 mode=$4 bin=$work/tools/$1 window=0 pipeline=()
+  case $mode in
+    tracked) window=2048 pipeline=(-k) ;;
+    lockstep) window=1024 ;;
+  esac
   start_receiver "$work/recv.log" "$bin/msgr-recv" -a "amqp://~127.0.0.1:@PORT@" -c "$count" \
     -w "$window" -S -t $((GUARD_S * 1000)) || die "$kind receiver did not start"
   local rc=0
   "$bin/msgr-send" -a "amqp://127.0.0.1:$recv_port/bench" -c "$count" -b "$size" -w "$window" \
-    -q -S -t $((GUARD_S * 1000)) >"$work/send.log" 2>&1 || rc=$?
+    -p 1024 "${pipeline[@]}" -q -S -t $((GUARD_S * 1000)) >"$work/send.log" 2>&1 || rc=$?
   wait_proc "$receiver_pid" || rc=$?
   [ "$rc" = 0 ] || { cat "$work/send.log" "$work/recv.log" >&2; die "$kind $size B run failed"; }
   check_summary "$work/send.log" "$kind"
@@ -130,7 +138,8 @@ want() { [[ ",$cases," == *",$1,"* ]]; }
 
 declare -A result
 printf 'Messenger over 127.0.0.1, msgr-send -> msgr-recv; original = Debian proton-c 0.37, ours = %s\n' "$OUR_LIB"
-printf 'batch 1024 puts per send(-1); tracked = windows 1024, every message accepted; best of %s rounds\n\n' "$rounds"
+printf 'batches of 1024; tracked = windows 2048, one batch in flight; lockstep = windows 1024, send(-1) per batch;\n'
+printf 'tracked modes accept every message; best of %s rounds\n\n' "$rounds"
 printf '%-6s %-9s %7s | %9s %9s %6s | %8s %8s %6s | %9s %9s | %9s %9s\n' \
   size mode msgs "msgs/s" "" "" "CPU µs/m" "" "" "snd RSS" "MiB" "rcv RSS" "MiB"
 printf '%-6s %-9s %7s | %9s %9s %6s | %8s %8s %6s | %9s %9s | %9s %9s\n' \
@@ -139,13 +148,11 @@ for spec in 16:16B 1024:1KiB 65536:64KiB 1048576:1MiB; do
   size=${spec%%:*} label=${spec#*:}
   want "$label" || continue
   n=$(count_for "$size")
-  for mode in untracked tracked; do
-    window=0
-    [ "$mode" = tracked ] && window=1024
+  for mode in untracked tracked lockstep; do
     o=() u=()
     for _ in $(seq "$rounds"); do
-      o+=("$(run_pair orig "$size" "$n" "$window")")
-      u+=("$(run_pair ours "$size" "$n" "$window")")
+      o+=("$(run_pair orig "$size" "$n" "$mode")")
+      u+=("$(run_pair ours "$size" "$n" "$mode")")
     done
     read -r orate ocpu osrss orrss <<<"$(best "${o[@]}")"
     read -r urate ucpu usrss urrss <<<"$(best "${u[@]}")"
@@ -159,12 +166,16 @@ done
 printf '(msgs/s ratio: ours/original, >1 = ours faster; CPU ratio: original/ours, >1 = ours cheaper)\n'
 
 printf '\ntracking cost (untracked msgs/s / tracked msgs/s - 1):\n'
+printf '  %-6s %20s %20s\n' "" tracked lockstep
+printf '  %-6s %10s %9s %10s %9s\n' "" original ours original ours
 for label in 16B 1KiB 64KiB 1MiB; do
-  [ -n "${result[$label.untracked]:-}" ] && [ -n "${result[$label.tracked]:-}" ] || continue
+  [ -n "${result[$label.untracked]:-}" ] || continue
   read -r ou uu <<<"${result[$label.untracked]}"
-  read -r ot ut <<<"${result[$label.tracked]}"
-  awk -v l="$label" -v ou="$ou" -v uu="$uu" -v ot="$ot" -v ut="$ut" 'BEGIN {
-    printf "  %-6s original %+6.1f %%   ours %+6.1f %%\n", l, (ou / ot - 1) * 100, (uu / ut - 1) * 100 }'
+  read -r ot ut <<<"${result[$label.tracked]:-0 0}"
+  read -r ol ul <<<"${result[$label.lockstep]:-0 0}"
+  awk -v l="$label" -v ou="$ou" -v uu="$uu" -v ot="$ot" -v ut="$ut" -v ol="$ol" -v ul="$ul" '
+    function cost(u, t) { return t > 0 ? sprintf("%+8.1f %%", (u / t - 1) * 100) : "       -  " }
+    BEGIN { printf "  %-6s %10s %9s %10s %9s\n", l, cost(ou, ot), cost(uu, ut), cost(ou, ol), cost(uu, ul) }'
 done
 
 if want rtt; then
