@@ -925,6 +925,8 @@ pub extern "C" fn pn_messenger_incoming_subscription(
     })
 }
 
+// Inlined into each caller, where the outcome is a constant (nothing to drop).
+#[inline(always)]
 fn disposition(
     messenger: *mut pn_messenger_t,
     tracker: pn_tracker_t,

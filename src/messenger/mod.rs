@@ -1064,15 +1064,23 @@ impl Messenger {
                 "invalid tracker, incoming tracker required".into(),
             ));
         }
-        for s in self.incoming.span(tracker as u32, flags & CUMULATIVE != 0) {
-            let Some(Tracked::Live(d)) = self.incoming.get(s).copied() else {
-                continue;
-            };
+        if flags & CUMULATIVE == 0 {
+            self.dispose(tracker as u32, state);
+        } else {
+            for s in self.incoming.span(tracker as u32, true) {
+                self.dispose(s, state);
+            }
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn dispose(&mut self, seq: u32, state: &DeliveryState) {
+        if let Some(&Tracked::Live(d)) = self.incoming.get(seq) {
             if let Some(c) = self.conns.get_mut(d.conn) {
                 c.engine.update_once(d.delivery, state);
             }
         }
-        Ok(())
     }
 
     // ---------------------------------------------------------------------------------
