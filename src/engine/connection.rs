@@ -1056,7 +1056,7 @@ impl Connection {
         session.endpoint.remote_condition = error;
         session.remote_channel = None;
         // The peer's links on this session are gone with it.
-        let links: Vec<LinkId> = session.remote_handles.drain().map(|(_, l)| l).collect();
+        let links: Vec<LinkId> = session.remote_handles.drain().collect();
         for link in links {
             if let Some(l) = self.links.get_mut(link) {
                 l.endpoint.remote = EndpointState::Closed;
@@ -1071,7 +1071,7 @@ impl Connection {
     fn on_attach(&mut self, channel: u16, attach: Attach) -> Result<(), (&'static str, String)> {
         let sid = self.session_for(channel)?;
         let session = self.sessions.get(sid).expect("session");
-        if session.remote_handles.contains_key(&attach.handle) {
+        if session.remote_handles.contains(attach.handle) {
             return Err((
                 condition::NOT_ALLOWED,
                 format!("handle {} already attached", attach.handle),
@@ -1132,7 +1132,7 @@ impl Connection {
     fn link_for(&self, sid: SessionId, handle: u32) -> Result<LinkId, (&'static str, String)> {
         self.sessions
             .get(sid)
-            .and_then(|s| s.remote_handles.get(&handle).copied())
+            .and_then(|s| s.remote_handles.get(handle))
             .ok_or_else(|| {
                 (
                     condition::UNATTACHED_HANDLE,
@@ -1148,7 +1148,7 @@ impl Connection {
             .get_mut(sid)
             .expect("session")
             .remote_handles
-            .remove(&detach.handle);
+            .remove(detach.handle);
         let link = self.links.get_mut(id).expect("link");
         link.endpoint.remote = EndpointState::Closed;
         link.endpoint.remote_condition = detach.error;

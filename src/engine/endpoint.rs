@@ -7,6 +7,7 @@ use super::performative::{
 use super::slab::Key;
 use super::tag::DeliveryTag;
 use super::unsettled::Unsettled;
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 
 /// Identifies a session of a connection.
@@ -63,7 +64,7 @@ pub struct Session {
     pub incoming_window: u32,
     pub remote_outgoing_window: u32,
     /// Links by the handle the peer uses for them.
-    pub remote_handles: HashMap<u32, LinkId>,
+    pub remote_handles: RemoteHandles,
     /// Our handles: index = handle.
     pub local_handles: Vec<Option<LinkId>>,
     /// Unsettled deliveries we sent, by delivery-id.
@@ -103,7 +104,7 @@ impl Session {
             next_incoming_id: 0,
             incoming_window: SESSION_WINDOW,
             remote_outgoing_window: 0,
-            remote_handles: HashMap::new(),
+            remote_handles: RemoteHandles::default(),
             local_handles: Vec::new(),
             outgoing_unsettled: Unsettled::default(),
             incoming_unsettled: Unsettled::default(),
@@ -127,6 +128,49 @@ impl Session {
                 self.local_handles.len() as u32 - 1
             }
         }
+    }
+}
+
+/// The peer's handles on a session. Transfers come in runs on one link, so the last
+/// lookup is remembered and the common case skips hashing.
+#[derive(Debug, Default)]
+pub struct RemoteHandles {
+    map: HashMap<u32, LinkId>,
+    last: Cell<Option<(u32, LinkId)>>,
+}
+
+impl RemoteHandles {
+    pub fn get(&self, handle: u32) -> Option<LinkId> {
+        match self.last.get() {
+            Some((h, link)) if h == handle => Some(link),
+            _ => {
+                let link = self.map.get(&handle).copied();
+                if let Some(link) = link {
+                    self.last.set(Some((handle, link)));
+                }
+                link
+            }
+        }
+    }
+
+    pub fn contains(&self, handle: u32) -> bool {
+        self.map.contains_key(&handle)
+    }
+
+    pub fn insert(&mut self, handle: u32, link: LinkId) {
+        self.last.set(None);
+        self.map.insert(handle, link);
+    }
+
+    pub fn remove(&mut self, handle: u32) -> Option<LinkId> {
+        self.last.set(None);
+        self.map.remove(&handle)
+    }
+
+    /// Forget every handle, giving their links.
+    pub fn drain(&mut self) -> impl Iterator<Item = LinkId> + '_ {
+        self.last.set(None);
+        self.map.drain().map(|(_, link)| link)
     }
 }
 
@@ -239,5 +283,28 @@ impl Delivery {
     pub fn buffered(&self) -> bool {
         self.outgoing
             && ((self.transfer_id.is_none() && !self.aborted) || self.written < self.payload.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::slab::Slab;
+
+    #[test]
+    fn remote_handles_forget_the_remembered_link_when_handles_change() {
+        let mut links = Slab::default();
+        let (a, b) = (links.insert(1), links.insert(2));
+        let mut h = RemoteHandles::default();
+        h.insert(7, a);
+        assert_eq!(h.get(7), Some(a));
+        assert_eq!(h.get(7), Some(a));
+        assert_eq!(h.remove(7), Some(a));
+        assert_eq!(h.get(7), None);
+        h.insert(7, b);
+        assert_eq!(h.get(7), Some(b));
+        assert_eq!(h.drain().collect::<Vec<_>>(), vec![b]);
+        assert_eq!(h.get(7), None);
+        assert!(!h.contains(7));
     }
 }
