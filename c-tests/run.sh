@@ -11,13 +11,14 @@
 # diff/common.h).  Then c-tests/null/null_args.c (NULL arguments) and c-tests/fuzz/
 # message_corpus.c (proton's fuzz corpus through pn_message_decode), both on our library only
 # under ASan+UBSan, the examples of messengers in the application's own poll/select loop
-# (c-tests/examples/check.sh, C and Python, on both libraries), and a static check that the
-# programs call every function of types.h, error.h, codec.h and message.h.
+# (c-tests/examples/check.sh, C and Python, on both libraries), the checks of the suites'
+# process helpers (c-tests/tools/procs_test.sh), and a static check that the programs call
+# every function of types.h, error.h, codec.h and message.h.
 #
 # Usage: c-tests/run.sh [--oracle-only] [NAME...]
 #   --oracle-only   build and run A only (develop tests against the original)
 #   NAME...         only these checks (file names in diff/ without .c; "null", "fuzz", "examples",
-#                   "coverage")
+#                   "procs", "coverage")
 # Env: PROTON_BUILD_LIB (dir with our libqpid-proton.so.11 and libqpid-proton.so; default
 #      <repo>/build/lib), PROTON_INCLUDE (our headers; default <repo>/include),
 #      INTEROP_DIR (default /work/shared/interop), FUZZ_DIR (default
@@ -280,6 +281,12 @@ if [ "$oracle_only" -eq 0 ] && wanted examples; then
     esac
   done < <(PROTON_BUILD_LIB=$PROTON_BUILD_LIB PROTON_INCLUDE=$PROTON_INCLUDE CC=$CC \
     bash "$here/examples/check.sh" "$out/examples" 2>&1 || echo "FAIL check.sh exited with an error")
+fi
+
+# ---- procs: the process helpers the suites and benchmarks start their processes with -------
+if [ "$oracle_only" -eq 0 ] && wanted procs; then
+  if msg=$(bash "$here/tools/procs_test.sh" 2>&1); then pass "procs: $msg"
+  else fail "procs: c-tests/tools/procs_test.sh" "$msg"; fi
 fi
 
 # ---- coverage: every function of the four headers is called --------------------------------

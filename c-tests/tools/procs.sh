@@ -2,7 +2,8 @@
 #
 #   free_port                 a TCP port no socket on this machine uses (from /proc/net/tcp*)
 #   start_proc LOG CMD...     run CMD in the background under `timeout $GUARD_S` (hang guard),
-#                             stdout+stderr to LOG; sets last_pid; it is stopped on exit
+#                             stdout+stderr to LOG (emptied before start_proc returns); sets
+#                             last_pid; it is stopped on exit
 #   wait_proc PID             wait for it; returns its exit status (124: the guard fired)
 #   start_receiver LOG CMD... start a receiver whose arguments contain @PORT@ (replaced by a free
 #                             port; retried on "Address already in use") and wait until it prints
@@ -25,6 +26,10 @@ free_port() {
 start_proc() {
   local log=$1
   shift
+  # Empty the log here, before the background start: the `>` below only truncates once the
+  # child runs, and a caller that reads LOG at once (start_receiver's readiness check) would
+  # otherwise see what a previous process left in it (its "msgr-recv ready" line).
+  : >"$log"
   timeout -k 5 "$GUARD_S" "$@" >"$log" 2>&1 &
   last_pid=$!
   procs_started+=("$last_pid")
