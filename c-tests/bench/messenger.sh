@@ -129,7 +129,7 @@ best_rtt() {
 count_for() {
   local base
   case $1 in
-    16) base=200000 ;; 1024) base=100000 ;; 65536) base=10000 ;; 1048576) base=200 ;;
+    16) base=1000000 ;; 1024) base=500000 ;; 65536) base=20000 ;; 1048576) base=200 ;;
   esac
   awk -v b="$base" -v s="$scale" 'BEGIN { n = int(b * s); print (n < 1 ? 1 : n) }'
 }

@@ -167,21 +167,27 @@ pub fn register_listener(net: &Net, listener: &mut TcpListener, token: Token) ->
 
 /// Read what the socket has; `Ok(None)` at EOF, `Ok(Some(0))` when it would block.
 pub fn read_some(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<Option<usize>> {
-    match stream.read(buf) {
-        Ok(0) => Ok(None),
-        Ok(n) => Ok(Some(n)),
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Some(0)),
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Some(0)),
-        Err(e) => Err(e),
+    // A signal is no answer: readiness is edge-triggered, so "nothing now" would leave
+    // bytes already there unread until more arrive. Ask again.
+    loop {
+        return match stream.read(buf) {
+            Ok(0) => Ok(None),
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Some(0)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => Err(e),
+        };
     }
 }
 
 /// Write what the socket takes; 0 when it would block.
 pub fn write_some(stream: &mut TcpStream, bytes: &[u8]) -> io::Result<usize> {
-    match stream.write(bytes) {
-        Ok(n) => Ok(n),
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
-        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
-        Err(e) => Err(e),
+    loop {
+        return match stream.write(bytes) {
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => Err(e),
+        };
     }
 }
