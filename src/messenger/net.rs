@@ -10,7 +10,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The interrupt pipe's token; listeners and connections use tokens from their slab keys.
 pub const WAKER: Token = Token(usize::MAX);
@@ -88,7 +88,31 @@ impl Net {
     }
 
     /// Wait for readiness (or the timeout); the events are in `self.events`.
+    ///
+    /// A wait that would block first polls for up to [`SPIN`]: on an idle (virtual)
+    /// machine, waking a sleeping thread takes tens of microseconds, longer than a peer on
+    /// the same host takes to answer, so a request/reply exchange would mostly be wake-up
+    /// latency. A messenger that really has nothing to do sleeps after that.
     pub fn wait(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        if timeout == Some(Duration::ZERO) {
+            return self.poll_once(timeout);
+        }
+        let start = Instant::now();
+        let spin = timeout.map_or(SPIN, |t| t.min(SPIN));
+        loop {
+            self.poll_once(Some(Duration::ZERO))?;
+            if !self.events.is_empty() {
+                return Ok(());
+            }
+            if start.elapsed() >= spin {
+                break;
+            }
+            std::hint::spin_loop();
+        }
+        self.poll_once(timeout.map(|t| t.saturating_sub(start.elapsed())))
+    }
+
+    fn poll_once(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         match self.poll.poll(&mut self.events, timeout) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {
                 self.events.clear();
@@ -98,6 +122,9 @@ impl Net {
         }
     }
 }
+
+/// How long [`Net::wait`] polls before it blocks.
+const SPIN: Duration = Duration::from_micros(50);
 
 /// Resolve `host:port` as getaddrinfo would, with proton's error text.
 pub fn resolve(host: &str, port: &str) -> Result<Vec<SocketAddr>, String> {
