@@ -124,8 +124,8 @@ impl Unsettled {
         }
         let before = out.len();
         out.extend(self.range(first, last));
-        for i in before..out.len() {
-            self.remove(out[i].0);
+        for &(id, _) in &out[before..] {
+            self.remove(id);
         }
     }
 
