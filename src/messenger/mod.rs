@@ -1488,6 +1488,11 @@ impl Messenger {
         let Some(c) = self.conns.get_mut(id) else {
             return;
         };
+        // A socket that said "would block" (or is still connecting) raises a writable
+        // event when it can take more: until then a write would only fail again.
+        if !c.writable {
+            return;
+        }
         loop {
             let out = c.engine.poll_output();
             if out.is_empty() {
