@@ -1955,6 +1955,77 @@ fn echo_outcomes_answers_each_outcome_with_it_and_raises_no_event() {
     assert!(dispositions(&p.take_log(Dir::ToServer)).is_empty());
 }
 
+/// A server that defers dispositions, a client sender with credit, two small messages
+/// received and accepted, and a large one of which the server has half a frame.
+fn accepts_held_by_a_frame_in_progress() -> (Pair, Vec<u8>) {
+    let mut server = Config::new(Side::Server, "server");
+    server.defer_dispositions = true;
+    let mut p = Pair::with(Config::new(Side::Client, "client"), server);
+    p.connect();
+    let (cs, _) = p.session();
+    let (cl, sl) = p.link(cs, "to-server", Role::Sender);
+    p.server.add_credit(sl, 10);
+    p.pump();
+    for i in 0..2u8 {
+        p.client.send(cl, &[i], vec![i; 10], false).unwrap();
+    }
+    p.pump();
+    let got = deliveries(&p.server_events());
+    assert_eq!(got.len(), 2);
+    p.take_log(Dir::ToClient);
+    p.client.send(cl, b"big", vec![7; 100_000], false).unwrap();
+    let big = p.client.poll_output().to_vec();
+    p.client.consume_output(big.len(), p.now);
+    p.server.handle_input(&big[..big.len() / 2], p.now);
+    for d in got {
+        p.server.update(d, DeliveryState::Accepted);
+    }
+    (p, big)
+}
+
+fn written_dispositions(p: &mut Pair) -> Vec<(u32, Option<u32>)> {
+    let out = p.server.poll_output().to_vec();
+    p.server.consume_output(out.len(), p.now);
+    dispositions(&out)
+        .iter()
+        .map(|d| (d.first, d.last))
+        .collect()
+}
+
+#[test]
+fn deferred_dispositions_wait_for_the_frame_in_progress() {
+    let (mut p, big) = accepts_held_by_a_frame_in_progress();
+    assert_eq!(written_dispositions(&mut p), vec![]);
+    let half = big.len() / 2;
+    p.server.handle_input(&big[half..], p.now);
+    assert_eq!(written_dispositions(&mut p), vec![(0, Some(1))]);
+}
+
+#[test]
+fn deferred_dispositions_go_when_their_time_is_up_or_the_link_closes() {
+    let (mut p, _) = accepts_held_by_a_frame_in_progress();
+    assert_eq!(written_dispositions(&mut p), vec![]);
+    let due = p
+        .server
+        .poll_timeout()
+        .expect("a deadline for the held dispositions");
+    assert!(due <= p.now + qpid_proton::engine::connection::DEFER_FOR);
+    p.server.handle_timeout(due);
+    assert_eq!(written_dispositions(&mut p), vec![(0, Some(1))]);
+    assert_eq!(p.server.poll_timeout(), None);
+
+    let (mut p, _) = accepts_held_by_a_frame_in_progress();
+    let link = p.server.links().next().expect("the link");
+    p.server.detach(link, true, None);
+    let out = p.server.poll_output().to_vec();
+    let frames = performatives(&out);
+    let at = |f: fn(&Performative) -> bool| frames.iter().position(f).expect("written");
+    assert!(
+        at(|f| matches!(f, Performative::Disposition(_)))
+            < at(|f| matches!(f, Performative::Detach(_)))
+    );
+}
+
 #[test]
 fn settling_a_hundred_consecutive_deliveries_takes_few_disposition_frames() {
     let (mut p, cl, sl) = Pair::sender_to_server();

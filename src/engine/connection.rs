@@ -71,6 +71,10 @@ pub struct Config {
     /// Adopt each state the peer gives a delivery we sent as our own, and tell the peer
     /// (proton's messenger does: the receiver sees its outcome acknowledged).
     pub echo_outcomes: bool,
+    /// Hold dispositions while the peer is part way through sending us a frame (see
+    /// [`DEFER_MAX`]): a peer busy sending is not waiting for them, and answering every
+    /// few frames makes both ends pay for traffic in both directions (TCP's slow path).
+    pub defer_dispositions: bool,
 }
 
 impl Config {
@@ -87,9 +91,15 @@ impl Config {
             trace: false,
             disposition_events: true,
             echo_outcomes: false,
+            defer_dispositions: false,
         }
     }
 }
+
+/// With [`Config::defer_dispositions`], dispositions wait for the peer's frame in progress
+/// only while fewer than this many updates are pending, and for at most [`DEFER_FOR`].
+pub const DEFER_MAX: usize = 256;
+pub const DEFER_FOR: Duration = Duration::from_millis(1);
 
 /// The frame size we accept unless told otherwise: large messages are split by the peer.
 pub const DEFAULT_MAX_FRAME_SIZE: u32 = 1024 * 1024;
@@ -223,6 +233,8 @@ pub struct Connection {
     spare: Vec<Vec<u8>>,
     spare_bytes: usize,
     scratch_hits: Vec<(u32, DeliveryId)>,
+    /// Since when dispositions have been held ([`Config::defer_dispositions`]).
+    deferring_since: Option<Instant>,
     /// Input left over from the last call (a partial frame).
     input: Vec<u8>,
     output: Vec<u8>,
@@ -269,6 +281,7 @@ impl Connection {
             spare: Vec::new(),
             spare_bytes: 0,
             scratch_hits: Vec::new(),
+            deferring_since: None,
             input: Vec::new(),
             output: Vec::new(),
             output_pos: 0,
@@ -1687,6 +1700,15 @@ impl Connection {
         for &sid in &sids {
             self.flush_session(sid, Part::Tail);
         }
+        if self.deferring_since.is_some()
+            && sids.iter().all(|&sid| {
+                self.sessions
+                    .get(sid)
+                    .is_none_or(|s| s.pending_dispositions.is_empty())
+            })
+        {
+            self.deferring_since = None;
+        }
         self.scratch_sessions = sids;
         if self.endpoint.local == EndpointState::Closed && !self.close_sent {
             self.write_close();
@@ -1721,13 +1743,8 @@ impl Connection {
         }
         // Dispositions before links: they only name transfers already on the wire, and a
         // detach written after them must not strand an accept made before it.
-        if !self
-            .sessions
-            .get(sid)
-            .expect("live")
-            .pending_dispositions
-            .is_empty()
-        {
+        let pending = &self.sessions.get(sid).expect("live").pending_dispositions;
+        if !pending.is_empty() && !self.dispositions_may_wait(sid) {
             self.flush_dispositions(sid, channel);
         }
         let mut lids = std::mem::take(&mut self.scratch_links);
@@ -2117,6 +2134,32 @@ impl Connection {
         true
     }
 
+    /// Whether a session's pending dispositions may wait for the next write
+    /// ([`Config::defer_dispositions`]): the peer is part way through a frame to us, few
+    /// are pending, not for long, and nothing is closing (a detach or end must not strand
+    /// an outcome made before it).
+    fn dispositions_may_wait(&mut self, sid: SessionId) -> bool {
+        if !self.config.defer_dispositions || self.input.is_empty() || self.phase != Phase::Amqp {
+            return false;
+        }
+        let Some(now) = self.now else {
+            return false;
+        };
+        let s = self.sessions.get(sid).expect("live");
+        let closing = self.endpoint.local == EndpointState::Closed
+            || s.endpoint.local == EndpointState::Closed
+            || s.links.iter().any(|&l| {
+                self.links
+                    .get(l)
+                    .is_some_and(|l| l.endpoint.local == EndpointState::Closed && !l.detach_sent)
+            });
+        if closing || s.pending_dispositions.updates() >= DEFER_MAX {
+            return false;
+        }
+        let since = *self.deferring_since.get_or_insert(now);
+        now < since + DEFER_FOR
+    }
+
     /// Write pending dispositions, merging runs of consecutive delivery-ids with the same
     /// role, state and settlement into one frame.
     fn flush_dispositions(&mut self, sid: SessionId, channel: u16) {
@@ -2207,10 +2250,8 @@ impl Connection {
             .config
             .idle_timeout
             .and_then(|t| self.last_input.or(self.now).map(|last| last + t));
-        match (heartbeat, idle) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let deferred = self.deferring_since.map(|since| since + DEFER_FOR);
+        [heartbeat, idle, deferred].into_iter().flatten().min()
     }
 
     /// Send a heartbeat if the peer needs one; time the peer out if it went silent.

@@ -16,6 +16,8 @@ pub struct PendingDispositions {
     entries: Vec<Entry>,
     /// The distinct states of `entries`, indexed by `Entry::state`.
     states: Vec<Option<DeliveryState>>,
+    /// Updates pushed since the last drain.
+    updates: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,9 +50,15 @@ impl PendingDispositions {
         self.entries.is_empty()
     }
 
+    /// How many updates were pushed since the last drain.
+    pub fn updates(&self) -> usize {
+        self.updates
+    }
+
     /// Our state and settlement of delivery `id` are to be told to the peer.
     #[inline]
     pub fn push(&mut self, receiver: bool, id: u32, state: &Option<DeliveryState>, settled: bool) {
+        self.updates += 1;
         // The common case: the next id, with the same update as the last one.
         if let Some(last) = self.entries.last_mut() {
             if (last.receiver, last.settled) == (receiver, settled)
@@ -151,6 +159,7 @@ impl PendingDispositions {
         entries.clear();
         self.entries = entries;
         self.states.clear();
+        self.updates = 0;
     }
 
     fn frame(&self, e: Entry) -> Disposition {

@@ -1563,6 +1563,7 @@ impl Messenger {
         // Tracker status reads delivery states when asked; the echo is the engine's.
         config.disposition_events = false;
         config.echo_outcomes = true;
+        config.defer_dispositions = true;
         config
     }
 
