@@ -524,7 +524,7 @@ impl Messenger {
             subscription: None,
             link_subscriptions: Vec::new(),
             tracer: self.tracer.clone(),
-            writable: false,
+            writable: true,
             readable: false,
             put_stalled: false,
             puts_since_pump: 0,
@@ -1488,7 +1488,7 @@ impl Messenger {
         let Some(c) = self.conns.get_mut(id) else {
             return;
         };
-        // A socket that said "would block" (or is still connecting) raises a writable
+        // A socket that said "would block" raises a writable
         // event when it can take more: until then a write would only fail again.
         if !c.writable {
             return;

@@ -120,7 +120,7 @@ impl Messenger {
                 *l = new;
             }
         }
-        c.writable = false;
+        c.writable = true; // a new socket: no would-block yet
         let token = super::conn_token(id);
         let registered = net::register_stream(&self.net, &mut c.stream, token).is_ok();
         // Receivers move in the credit scheduler; trackers follow their deliveries.
