@@ -1488,8 +1488,8 @@ impl Messenger {
         let Some(c) = self.conns.get_mut(id) else {
             return;
         };
-        // A socket that said "would block" raises a writable
-        // event when it can take more: until then a write would only fail again.
+        // A socket that said "would block" raises a writable event when it can take
+        // more: until then a write would only fail again.
         if !c.writable {
             return;
         }
