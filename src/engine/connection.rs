@@ -1693,20 +1693,17 @@ impl Connection {
         let mut sids = std::mem::take(&mut self.scratch_sessions);
         sids.clear();
         sids.extend(self.sessions.keys());
+        let mut held = false;
         for &sid in &sids {
-            self.flush_session(sid, Part::Head);
+            held |= self.flush_session(sid, Part::Head);
         }
         self.flush_all_transfers();
         for &sid in &sids {
-            self.flush_session(sid, Part::Tail);
+            held |= self.flush_session(sid, Part::Tail);
         }
-        if self.deferring_since.is_some()
-            && sids.iter().all(|&sid| {
-                self.sessions
-                    .get(sid)
-                    .is_none_or(|s| s.pending_dispositions.is_empty())
-            })
-        {
+        // The hold's clock runs only while something is held (a session that can no
+        // longer write must not keep a deadline in the past).
+        if !held {
             self.deferring_since = None;
         }
         self.scratch_sessions = sids;
@@ -1717,15 +1714,16 @@ impl Connection {
 
     /// One session's frames before the transfers (`Head`: begin, dispositions, link
     /// attaches and flows) or after them (`Tail`: detaches, dispositions, flow, end).
-    fn flush_session(&mut self, sid: SessionId, part: Part) {
+    /// Returns whether dispositions were held back ([`Config::defer_dispositions`]).
+    fn flush_session(&mut self, sid: SessionId, part: Part) -> bool {
         let Some(s) = self.sessions.get(sid) else {
-            return; // reaped by an earlier session's tail
+            return false; // reaped by an earlier session's tail
         };
         let Some(channel) = s.local_channel else {
-            return;
+            return false;
         };
         if s.endpoint.local == EndpointState::Uninit || s.end_sent {
-            return;
+            return false;
         }
         if part == Part::Head && !s.begin_sent {
             let begin = Begin {
@@ -1743,8 +1741,14 @@ impl Connection {
         }
         // Dispositions before links: they only name transfers already on the wire, and a
         // detach written after them must not strand an accept made before it.
-        let pending = &self.sessions.get(sid).expect("live").pending_dispositions;
-        if !pending.is_empty() && !self.dispositions_may_wait(sid) {
+        let pending = !self
+            .sessions
+            .get(sid)
+            .expect("live")
+            .pending_dispositions
+            .is_empty();
+        let held = pending && self.dispositions_may_wait(sid);
+        if pending && !held {
             self.flush_dispositions(sid, channel);
         }
         let mut lids = std::mem::take(&mut self.scratch_links);
@@ -1760,7 +1764,7 @@ impl Connection {
         }
         self.scratch_links = lids;
         if part == Part::Head {
-            return;
+            return held;
         }
         let s = self.sessions.get_mut(sid).expect("live");
         if s.flow_pending {
@@ -1776,6 +1780,7 @@ impl Connection {
             s.end_sent = true;
             self.reap();
         }
+        held
     }
 
     fn session_flow(&self, sid: SessionId, link: Option<(u32, &Link)>) -> Flow {

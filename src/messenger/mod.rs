@@ -1044,14 +1044,8 @@ impl Messenger {
     }
 
     fn settle_delivery(&mut self, d: DeliveryRef) {
+        // Our state is already the peer's outcome (`Config::echo_outcomes`).
         if let Some(c) = self.conns.get_mut(d.conn) {
-            if let Some(del) = c.engine.delivery(d.delivery) {
-                if del.local_state.is_none() {
-                    if let Some(remote) = del.remote_state.clone() {
-                        c.engine.update(d.delivery, remote);
-                    }
-                }
-            }
             c.engine.settle(d.delivery);
         }
     }
