@@ -29,46 +29,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-export PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
-export PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
-rounds=${BENCH_ROUNDS:-3}
-scale=${BENCH_SCALE:-1}
-cases="16B,1KiB,64KiB,1MiB,rtt"
-
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -r) rounds=$2; shift 2 ;;
-    -s) scale=$2; shift 2 ;;
-    -c) cases=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "messenger.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-
-GUARD_S=600
-# shellcheck source=../tools/procs.sh
-source "$repo/c-tests/tools/procs.sh"
-work=$(mktemp -d "${TMPDIR:-/tmp}/msgr_bench.XXXXXX")
-trap 'stop_all; rm -rf "$work"' EXIT
-
-bash "$repo/c-tests/tools/build.sh" "$work/tools" >/dev/null
-SYS_LIB=$(readlink -f /usr/lib/x86_64-linux-gnu/libqpid-proton.so.11)
-OUR_LIB=$(readlink -f "$PROTON_BUILD_LIB/libqpid-proton.so.11")
-
-die() { echo "messenger.sh: $*" >&2; exit 1; }
-
-# field FILE NAME: NAME=value from the last line of FILE.
-field() { tail -n 1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-
-# check_summary FILE KIND: result=ok, and the library KIND must map.
-check_summary() {
-  local lib want
-  [ "$(field "$1" result)" = ok ] || { cat "$1" >&2; die "a run failed ($1)"; }
-  lib=$(readlink -f "$(field "$1" lib)")
-  if [ "$2" = orig ]; then want=$SYS_LIB; else want=$OUR_LIB; fi
-  [ "$lib" = "$want" ] || die "$1 mapped $lib, not $want"
-}
+# shellcheck source=common.sh
+source "$here/common.sh"
+bench_init messenger.sh "16B,1KiB,64KiB,1MiB,rtt" "$@"
 
 # run_pair KIND SIZE COUNT MODE: one receiver and one sender; prints
 # "rate cpu_us_per_msg(both) sender_rss_kib receiver_rss_kib".

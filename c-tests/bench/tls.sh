@@ -18,45 +18,14 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-export PROTON_BUILD_LIB=${PROTON_BUILD_LIB:-$repo/build/lib}
-export PROTON_INCLUDE=${PROTON_INCLUDE:-$repo/include}
-rounds=${BENCH_ROUNDS:-3}
-scale=${BENCH_SCALE:-1}
-cases=throughput,handshake
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -r) rounds=$2; shift 2 ;;
-    -s) scale=$2; shift 2 ;;
-    -c) cases=$2; shift 2 ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "tls.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-
-GUARD_S=600
-source "$repo/c-tests/tools/procs.sh"
-work=$(mktemp -d "${TMPDIR:-/tmp}/tls_bench.XXXXXX")
-trap 'stop_all; rm -rf "$work"' EXIT
-bash "$repo/c-tests/tools/build.sh" "$work/tools" >/dev/null
+# shellcheck source=common.sh
+source "$here/common.sh"
+bench_init tls.sh throughput,handshake "$@"
 certs=$repo/build/certs
 bash "$repo/scripts/gen-test-certs.sh" "$certs"
 gcc -O2 -Wall -Wextra -Werror -o "$work/tls_handshake" "$here/tls_handshake.c" -lqpid-proton
-SYS_LIB=$(readlink -f /usr/lib/x86_64-linux-gnu/libqpid-proton.so.11)
-OUR_LIB=$(readlink -f "$PROTON_BUILD_LIB/libqpid-proton.so.11")
 server_tls=(-E "$certs/server.pem" -K "$certs/server.key")
 client_tls=(-T "$certs/ca.pem")
-
-die() { echo "tls.sh: $*" >&2; exit 1; }
-field() { tail -n 1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-check() { # FILE KIND
-  [ "$(sed -n 's/.* result=\([^ ]*\).*/\1/p' "$1" | tail -n 1)" = ok ] ||
-    { cat "$1" >&2; die "a run failed ($1)"; }
-  local lib want=$OUR_LIB
-  lib=$(readlink -f "$(grep -o 'lib=[^ ]*' "$1" | tail -n 1 | cut -d= -f2)")
-  [ "$2" = orig ] && want=$SYS_LIB
-  [ "$lib" = "$want" ] || die "$1 mapped $lib, not $want"
-}
 
 # run_pair KIND SCHEME SIZE COUNT WINDOW: prints the slower side's msgs/s.
 run_pair() {
@@ -69,8 +38,8 @@ run_pair() {
     -q -S -t $((GUARD_S * 1000)) "${stls[@]}" >"$work/send.log" 2>&1 || rc=$?
   wait_proc "$receiver_pid" || rc=$?
   [ "$rc" = 0 ] || { cat "$work/send.log" "$work/recv.log" >&2; die "$kind $scheme $size B failed"; }
-  check "$work/send.log" "$kind"
-  check "$work/recv.log" "$kind"
+  check_summary "$work/send.log" "$kind"
+  check_summary "$work/recv.log" "$kind"
   awk -v s="$(field "$work/send.log" msgs_per_s)" -v r="$(field "$work/recv.log" msgs_per_s)" \
     'BEGIN { printf "%.0f\n", (s < r ? s : r) }'
 }
