@@ -32,15 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-failures=()
-wanted() { # SECTION CASE
-  [ ${#only[@]} -eq 0 ] && return 0
-  local n
-  for n in "${only[@]}"; do [ "$n" = "$1" ] || [ "$n" = "$2" ] && return 0; done
-  return 1
-}
 section_wanted() {
   [ ${#only[@]} -eq 0 ] && return 0
   local n
@@ -48,18 +39,6 @@ section_wanted() {
   return 1
 }
 
-fail_case() { # NAME TEXT [LOGDIR]
-  failed=$((failed + 1))
-  failures+=("$1")
-  printf 'FAIL  %s\n' "$1"
-  printf '%s' "$2" | sed 's/^/      /'
-  local f
-  for f in "${3:-$out/logs/$1}"/*.log; do
-    [ -f "$f" ] || continue
-    echo "      --- $(basename "$f") (last 15 lines)"
-    tail -n 15 "$f" | sed 's/^/      | /'
-  done
-}
 
 # broker_case NAME MODE ADDRESS COUNT EXPECT SENDER "SEND_ARGS" RECEIVER "RECV_ARGS"
 #   MODE queued: the sender finishes before the receiver subscribes (the broker holds them all);

@@ -28,15 +28,6 @@ source "$here/../tools/checks.sh"
 suite_init interop "$@"
 
 
-passed=0
-failed=0
-failures=()
-wanted() {
-  [ ${#only[@]} -eq 0 ] && return 0
-  local n
-  for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
-  return 1
-}
 
 # run_case NAME RECV_FLAVOUR "RECV_ARGS" SENDERS... where each sender is
 # "FLAVOUR:ID:COUNT:ARGS"; then checks. Extra checks via the variables below.
@@ -111,18 +102,6 @@ run_case() {
   fi
 }
 
-fail_case() { # name text
-  failed=$((failed + 1))
-  failures+=("$1")
-  printf 'FAIL  %s\n' "$1"
-  printf '%s' "$2" | sed 's/^/      /'
-  local f
-  for f in "$out/logs/$1"/*.log; do
-    [ -f "$f" ] || continue
-    echo "      --- $(basename "$f") (last 15 lines)"
-    tail -n 15 "$f" | sed 's/^/      | /'
-  done
-}
 
 FIVE_MB=$((5 * 1024 * 1024))
 start=$SECONDS

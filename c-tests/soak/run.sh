@@ -59,21 +59,11 @@ flavour_of() { # array-name index
 # differing FILE1 FILE2: how many lines diff reports (0 when equal).
 differing() { { diff "$1" "$2" || true; } | grep -c '^[<>]' || true; }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
-wanted() {
-  [ ${#only[@]} -eq 0 ] && return 0
-  local n
-  for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
-  return 1
-}
-
 problems=()
 expect() { # what actual expected
   [ "$2" = "$3" ] || problems+=("$1: got '$2', expected '$3'")
 }
 
-passed=0
-failed=0
-failures=()
 
 # run_phase NAME COUNT SIZE WINDOW CREDIT: every sender sends COUNT messages of SIZE bytes
 # round-robin to every receiver, outgoing window and batch WINDOW; receivers accept with

@@ -34,28 +34,7 @@ certs=$out/certs
 bash "$repo/scripts/gen-test-certs.sh" "$certs"
 password=$(cat "$certs/key-password.txt")
 
-passed=0
-failed=0
-failures=()
-wanted() {
-  [ ${#only[@]} -eq 0 ] && return 0
-  local n
-  for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
-  return 1
-}
 
-fail_case() { # NAME TEXT
-  failed=$((failed + 1))
-  failures+=("$1")
-  printf 'FAIL  %s\n' "$1"
-  printf '%s' "$2" | sed 's/^/      /'
-  local f
-  for f in "$out/logs/$1"/*.log; do
-    [ -f "$f" ] || continue
-    echo "      --- $(basename "$f") (last 15 lines)"
-    tail -n 15 "$f" | sed 's/^/      | /'
-  done
-}
 
 report() { # NAME MSGS T0
   if [ -z "$problems" ]; then
